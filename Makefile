@@ -1,0 +1,51 @@
+# Threadline ERP. Quick start: `make run`, `make test`.
+# With no DATABASE_URL / REDIS_URL set, embedded PostgreSQL and Redis start under ./var.
+
+PYTHON ?= python3.11
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+PYTEST_ARGS ?=
+
+.PHONY: run test lint format migrate stop install browser clean
+
+$(VENV)/.installed: requirements/base.txt requirements/dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements/dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+migrate: install
+	$(PY) manage.py migrate --noinput
+
+## run: install, migrate, load demo data, create the admin user, serve on 127.0.0.1:$(PORT)
+run: migrate
+	$(PY) manage.py generate_data --scale small
+	$(PY) manage.py ensure_admin
+	@echo "Serving on http://127.0.0.1:$(PORT)/admin/ (API: /api/v1/, docs: /api/docs/)"
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+## test: the whole pytest suite (browser tests need Chromium: `make browser` installs it)
+test: install
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+## browser: Debian's Chromium for the headless browser tests (needs root or sudo)
+browser:
+	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+## stop: stop the embedded PostgreSQL and Redis
+stop: install
+	$(PY) -m erp.embedded stop
+
+clean: stop
+	rm -rf var $(VENV)
