@@ -202,12 +202,12 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
 }
 
-# --- Silk profiler: staff only, small bodies (it stores them in PostgreSQL) ----------------
+# --- Silk profiler: staff only; no bodies stored (a NUL byte in one breaks its PostgreSQL insert) ---
 SILKY_AUTHENTICATION = True
 SILKY_AUTHORISATION = True
 SILKY_PERMISSIONS = lambda user: user.is_staff  # noqa: E731 - silk wants a callable setting
 SILKY_MAX_REQUEST_BODY_SIZE = 0
-SILKY_MAX_RESPONSE_BODY_SIZE = 1024
+SILKY_MAX_RESPONSE_BODY_SIZE = 0
 SILKY_INTERCEPT_PERCENT = env_int("SILKY_INTERCEPT_PERCENT", 100)
 SILKY_MAX_RECORDED_REQUESTS = 10_000
 SILKY_PYTHON_PROFILER = False

@@ -36,3 +36,7 @@ def test_statement_timeout_gets_503_with_retry_after(client):
     assert response.status_code == 503
     assert response["Retry-After"] == "5"
     assert response.json()["error"]["code"] == "service_unavailable"
+
+
+def test_web_requests_run_under_the_server_side_statement_timeout(client):
+    assert client.get("/api/test/statement-timeout/").json() == {"statement_timeout": "15s"}

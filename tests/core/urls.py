@@ -24,8 +24,17 @@ def slow_query(request):
     return Response({"done": True})
 
 
+@api_view(["GET"])
+@permission_classes([AllowAny])
+def statement_timeout(request):
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW statement_timeout")
+        return Response({"statement_timeout": cursor.fetchone()[0]})
+
+
 urlpatterns = [
     *urlpatterns,
     path("api/test/crash/", crash),
     path("api/test/slow-query/", slow_query),
+    path("api/test/statement-timeout/", statement_timeout),
 ]
