@@ -2,10 +2,20 @@ from rest_framework.permissions import DjangoModelPermissions
 
 
 class ModelPermissions(DjangoModelPermissions):
-    """Django model permissions, reads included: listing buyers needs buyers.view_buyer."""
+    """Django model permissions, reads included: listing buyers needs buyers.view_buyer.
+
+    A workflow action names what it needs in the view's `action_permissions`, e.g.
+    {"confirm": ["orders.change_order"]}; otherwise the HTTP method decides.
+    """
 
     perms_map = {
         **DjangoModelPermissions.perms_map,
         "GET": ["%(app_label)s.view_%(model_name)s"],
         "HEAD": ["%(app_label)s.view_%(model_name)s"],
     }
+
+    def has_permission(self, request, view):
+        required = getattr(view, "action_permissions", {}).get(getattr(view, "action", None))
+        if required is None:
+            return super().has_permission(request, view)
+        return bool(request.user and request.user.is_authenticated and request.user.has_perms(required))

@@ -31,7 +31,12 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "silk",
     "apps.core",
+    # Business apps, masters before the transactions that use them (sample data runs in this order).
     "apps.buyers",
+    "apps.inventory",
+    "apps.samples",
+    "apps.orders",
+    "apps.purchasing",
 ]
 
 SILK_ENABLED = env_bool("SILK_ENABLED", False)

@@ -1,0 +1,15 @@
+"""Document numbers (SO0000001, PO0000001, ...) drawn from PostgreSQL sequences: gap-tolerant,
+never repeated, no lock held across transactions."""
+
+from django.db import connection, migrations
+
+
+def next_number(sequence: str, prefix: str, width: int = 7) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval(%s)", [sequence])
+        return f"{prefix}{cursor.fetchone()[0]:0{width}d}"
+
+
+def create_sequence(name: str) -> migrations.RunSQL:
+    """Migration operation creating the sequence behind next_number()."""
+    return migrations.RunSQL(f"CREATE SEQUENCE IF NOT EXISTS {name}", f"DROP SEQUENCE IF EXISTS {name}")

@@ -1,0 +1,79 @@
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils import timezone
+
+from apps.buyers.models import currency_code
+from apps.core.models import TimeStampedModel
+
+from .choices import OrderStatus
+from .querysets import OrderLineQuerySet, OrderQuerySet
+
+
+class Order(TimeStampedModel):
+    """A buyer's purchase order to us (a sales order), with lines per style, colour and size."""
+
+    number = models.CharField(max_length=20, unique=True, editable=False)
+    buyer = models.ForeignKey("buyers.Buyer", on_delete=models.PROTECT, related_name="orders")
+    buyer_reference = models.CharField(max_length=50, blank=True, help_text="The buyer's own PO number.")
+    status = models.CharField(max_length=20, choices=OrderStatus.choices, default=OrderStatus.DRAFT)
+    order_date = models.DateField(default=timezone.localdate)
+    ship_date = models.DateField()
+    currency = models.CharField(max_length=3, validators=[currency_code])
+    # Always the sum of the lines' amounts, kept in the same transaction as any line change.
+    total = models.DecimalField(max_digits=14, decimal_places=2, default=0, editable=False)
+    notes = models.TextField(blank=True)
+
+    objects = OrderQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["buyer", "status"], name="order_buyer_status_idx"),
+            models.Index(fields=["-created_at", "status"], name="order_created_status_idx"),
+            models.Index(fields=["-created_at", "-id"], name="order_created_idx"),
+            models.Index(fields=["status", "ship_date"], name="order_status_ship_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ship_date__gte=models.F("order_date")), name="order_ships_after_ordered"
+            ),
+            models.CheckConstraint(condition=models.Q(total__gte=0), name="order_total_not_negative"),
+        ]
+
+    def __str__(self):
+        return self.number
+
+    def clean(self):
+        if self.ship_date and self.order_date and self.ship_date < self.order_date:
+            raise ValidationError({"ship_date": "The ship date cannot be before the order date."})
+
+
+class OrderLine(models.Model):
+    """One SKU of an order: a style in a colour and size, with quantity and unit price."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    style = models.ForeignKey("samples.Style", on_delete=models.PROTECT, related_name="order_lines")
+    colour = models.CharField(max_length=50)
+    size = models.CharField(max_length=20)
+    quantity = models.PositiveIntegerField(validators=[MinValueValidator(1)])
+    unit_price = models.DecimalField(max_digits=12, decimal_places=2, validators=[MinValueValidator(0)])
+    amount = models.GeneratedField(
+        expression=models.F("quantity") * models.F("unit_price"),
+        output_field=models.DecimalField(max_digits=14, decimal_places=2),
+        db_persist=True,
+    )
+
+    objects = OrderLineQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["order_id", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["order", "style", "colour", "size"], name="order_line_sku_unique"),
+            models.CheckConstraint(condition=models.Q(quantity__gt=0), name="order_line_quantity_positive"),
+            models.CheckConstraint(condition=models.Q(unit_price__gte=0), name="order_line_price_not_negative"),
+        ]
+        indexes = [models.Index(fields=["style", "order"], name="order_line_style_idx")]
+
+    def __str__(self):
+        return f"{self.style_id} {self.colour}/{self.size} x {self.quantity}"
