@@ -8,10 +8,14 @@ from rest_framework.routers import DefaultRouter
 
 from apps.buyers.api.urls import router as buyers_router
 from apps.core import health
+from apps.inventory.api.urls import router as inventory_router
+from apps.orders.api.urls import router as orders_router
+from apps.purchasing.api.urls import router as purchasing_router
+from apps.samples.api.urls import router as samples_router
 
 # One browsable API root for every app's routes.
 api_router = DefaultRouter()
-for app_router in (buyers_router,):
+for app_router in (buyers_router, inventory_router, samples_router, orders_router, purchasing_router):
     api_router.registry.extend(app_router.registry)
 
 urlpatterns = [

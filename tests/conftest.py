@@ -1,4 +1,8 @@
+from collections.abc import Callable
+
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from tests.factories import UserFactory
@@ -27,3 +31,24 @@ def staff_client(client, db):
     """A Django test client logged in as a superuser, for admin pages."""
     client.force_login(UserFactory(username="admin", is_staff=True, is_superuser=True))
     return client
+
+
+@pytest.fixture
+def assert_queries_constant():
+    """assert_queries_constant(client, url, make_rows) - a list page issues the same number of
+    queries with 5 rows as with 50, and no more than `ceiling`. `make_rows(n)` adds n rows."""
+
+    def check(client, url: str, make_rows: Callable[[int], object], *, ceiling: int = 8, params=None) -> list[int]:
+        counts, made = [], 0
+        for total in (5, 50):
+            make_rows(total - made)
+            made = total
+            with CaptureQueriesContext(connection) as queries:
+                response = client.get(url, params or {})
+            assert response.status_code == 200, getattr(response, "content", b"")[:500]
+            counts.append(len(queries))
+        assert counts[0] == counts[1], f"{url}: queries grew with rows: {counts}"
+        assert counts[1] <= ceiling, f"{url}: {counts[1]} queries, ceiling {ceiling}"
+        return counts
+
+    return check

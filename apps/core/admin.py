@@ -1,0 +1,28 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+
+from .models import IdempotencyKey, User
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    list_filter = ["is_staff", "is_active", "groups"]
+    show_full_result_count = False
+
+
+@admin.register(IdempotencyKey)
+class IdempotencyKeyAdmin(admin.ModelAdmin):
+    """Read-only: stored answers to retried writes, for support staff."""
+
+    list_display = ["scope", "key", "user", "status_code", "created_at"]
+    list_select_related = ["user"]
+    list_filter = ["status_code"]
+    search_fields = ["scope", "key"]
+    date_hierarchy = "created_at"
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,97 @@
+from django import forms
+from django.contrib import admin
+
+from apps.core.admin_actions import workflow_action
+
+from . import services
+from .choices import EDITABLE_STATUSES, OrderStatus
+from .models import Order, OrderLine
+
+
+class OrderLineFormSet(forms.BaseInlineFormSet):
+    """Applies the order's cross-line rules (the same check the API uses) to the inline form."""
+
+    def clean(self):
+        super().clean()
+        kept = [form for form in self.forms if form.cleaned_data and not form.cleaned_data.get("DELETE")]
+        if self.instance.buyer_id is None or any(form.errors for form in kept):
+            return
+        lines = [form.instance for form in kept]
+        for index, errors in services.order_lines_check(buyer_id=self.instance.buyer_id, lines=lines).items():
+            for field, messages in errors.items():
+                kept[index].add_error(field, messages)
+
+
+class OrderLineInline(admin.TabularInline):
+    model = OrderLine
+    formset = OrderLineFormSet
+    autocomplete_fields = ["style"]
+    fields = ["style", "colour", "size", "quantity", "unit_price", "amount"]
+    readonly_fields = ["amount"]
+    min_num = 1
+    validate_min = True
+    extra = 0
+
+    def _editable(self, obj):
+        return obj is None or obj.status in EDITABLE_STATUSES
+
+    def has_add_permission(self, request, obj=None):
+        return self._editable(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self._editable(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._editable(obj) and super().has_delete_permission(request, obj)
+
+
+def _transition(order, status):
+    services.order_transition(order=order, status=status)
+
+
+@admin.register(Order)
+class OrderAdmin(admin.ModelAdmin):
+    list_display = ["number", "buyer", "buyer_reference", "status", "order_date", "ship_date", "currency", "total"]
+    list_select_related = ["buyer"]
+    list_filter = ["status", "currency"]
+    search_fields = ["number", "buyer_reference", "buyer__code"]
+    autocomplete_fields = ["buyer"]
+    date_hierarchy = "order_date"
+    readonly_fields = ["number", "status", "total", "created_at", "updated_at"]
+    inlines = [OrderLineInline]
+    show_full_result_count = False
+    list_per_page = 50
+    actions = [
+        workflow_action(status=OrderStatus.CONFIRMED, description="Confirm selected orders", perform=_transition),
+        workflow_action(status=OrderStatus.IN_PRODUCTION, description="Start production", perform=_transition),
+        workflow_action(status=OrderStatus.SHIPPED, description="Mark shipped", perform=_transition),
+        workflow_action(status=OrderStatus.CLOSED, description="Close selected orders", perform=_transition),
+        workflow_action(status=OrderStatus.CANCELLED, description="Cancel selected orders", perform=_transition),
+    ]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return self.readonly_fields
+        fixed = ["buyer"] if obj.status in EDITABLE_STATUSES else ["buyer", "order_date", "ship_date", "currency"]
+        return [*self.readonly_fields, *fixed]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            data = {field: form.cleaned_data[field] for field in form.changed_data}
+            services.order_update(order=obj, data=data)
+        else:
+            created = services.order_create(
+                buyer=obj.buyer,
+                ship_date=obj.ship_date,
+                order_date=obj.order_date,
+                currency=obj.currency,
+                buyer_reference=obj.buyer_reference,
+                notes=obj.notes,
+                lines=None,  # the inline saves them next, in this same transaction
+            )
+            obj.pk, obj.number, obj.currency = created.pk, created.number, created.currency
+            obj._state.adding = False
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        services.order_recalculate_total(order=form.instance)

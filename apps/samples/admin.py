@@ -1,0 +1,85 @@
+from django.contrib import admin
+
+from apps.core.admin_actions import workflow_action
+
+from . import services
+from .choices import SampleStatus
+from .models import Sample, Style, StyleMaterial
+
+
+class StyleMaterialInline(admin.TabularInline):
+    model = StyleMaterial
+    autocomplete_fields = ["material"]
+    extra = 1
+    verbose_name = "bill of materials line"
+    verbose_name_plural = "bill of materials"
+
+
+@admin.register(Style)
+class StyleAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "buyer", "season", "category", "target_price", "is_active"]
+    list_select_related = ["buyer"]
+    list_filter = ["season", "category", "is_active"]
+    search_fields = ["code", "name", "buyer__code"]
+    autocomplete_fields = ["buyer"]
+    readonly_fields = ["created_at", "updated_at"]
+    inlines = [StyleMaterialInline]
+    show_full_result_count = False
+    list_per_page = 50
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*self.readonly_fields, "code"] if obj else self.readonly_fields
+
+
+def _transition(sample, status):
+    services.sample_transition(sample=sample, status=status)
+
+
+@admin.register(Sample)
+class SampleAdmin(admin.ModelAdmin):
+    list_display = [
+        "number",
+        "style",
+        "buyer",
+        "type",
+        "status",
+        "due_date",
+        "submitted_at",
+        "approved_at",
+        "created_at",
+    ]
+    list_select_related = ["style", "buyer"]
+    list_filter = ["status", "type"]
+    search_fields = ["number", "style__code"]
+    autocomplete_fields = ["style"]
+    date_hierarchy = "created_at"
+    readonly_fields = ["number", "buyer", "status", "submitted_at", "approved_at", "rejected_at", "created_at"]
+    show_full_result_count = False
+    list_per_page = 50
+    actions = [
+        workflow_action(
+            status=SampleStatus.IN_PROGRESS, description="Start work on selected samples", perform=_transition
+        ),
+        workflow_action(
+            status=SampleStatus.SUBMITTED, description="Submit selected samples to the buyer", perform=_transition
+        ),
+        workflow_action(
+            status=SampleStatus.APPROVED, description="Mark selected samples approved", perform=_transition
+        ),
+        workflow_action(
+            status=SampleStatus.REJECTED, description="Mark selected samples rejected", perform=_transition
+        ),
+    ]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*self.readonly_fields, "style"] if obj else self.readonly_fields
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            services.sample_update(sample=obj, data={field: getattr(obj, field) for field in form.changed_data})
+        else:
+            created = services.sample_request(
+                style=obj.style, type=obj.type, due_date=obj.due_date, comments=obj.comments
+            )
+            obj.pk, obj.number, obj.buyer_id = created.pk, created.number, created.buyer_id
+            obj._state.adding = False
