@@ -18,7 +18,11 @@ class Workflow:
         if target in self.allowed(current):
             return
         allowed = ", ".join(sorted(self.allowed(current))) or "none (final status)"
+        article = "An" if self.noun[0] in "aeiou" else "A"
         raise ValidationError(
-            {"status": f"A {self.noun} cannot go from '{current}' to '{target}'. Allowed from '{current}': {allowed}."},
+            {
+                "status": f"{article} {self.noun} cannot go from '{current}' to '{target}'. "
+                f"Allowed from '{current}': {allowed}."
+            },
             code="invalid_transition",
         )

@@ -14,6 +14,8 @@ class OrderLineFormSet(forms.BaseInlineFormSet):
     def clean(self):
         super().clean()
         kept = [form for form in self.forms if form.cleaned_data and not form.cleaned_data.get("DELETE")]
+        if not kept:  # the admin does not pass validate_min to inline formsets, so check here
+            raise forms.ValidationError("An order needs at least one line.")
         if self.instance.buyer_id is None or any(form.errors for form in kept):
             return
         lines = [form.instance for form in kept]
@@ -29,7 +31,6 @@ class OrderLineInline(admin.TabularInline):
     fields = ["style", "colour", "size", "quantity", "unit_price", "amount"]
     readonly_fields = ["amount"]
     min_num = 1
-    validate_min = True
     extra = 0
 
     def _editable(self, obj):

@@ -37,7 +37,9 @@ def order_lines_check(*, buyer_id: int, lines: list[OrderLine]) -> dict[int, dic
 
 
 def _validated_lines(order: Order, lines: list[dict]) -> list[OrderLine]:
-    """Build and check line rows; errors are reported per line index."""
+    """Build and check line rows; every problem is reported as "Line N: field: message"."""
+    if not lines:
+        raise ValidationError({"lines": ["An order needs at least one line."]})
     built, errors = [], {}
     for index, data in enumerate(lines):
         line = OrderLine(order=order, **data)
@@ -48,10 +50,17 @@ def _validated_lines(order: Order, lines: list[dict]) -> list[OrderLine]:
         built.append(line)
     if not errors:
         errors = order_lines_check(buyer_id=order.buyer_id, lines=built)
-    if not lines:
-        raise ValidationError({"lines": ["An order needs at least one line."]})
     if errors:
-        raise ValidationError({"lines": [{str(index): messages for index, messages in errors.items()}]})
+        raise ValidationError(
+            {
+                "lines": [
+                    f"Line {index + 1}: {field}: {message}"
+                    for index, fields in sorted(errors.items())
+                    for field, messages in fields.items()
+                    for message in messages
+                ]
+            }
+        )
     return built
 
 

@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
@@ -15,7 +17,9 @@ class Style(TimeStampedModel):
     buyer = models.ForeignKey("buyers.Buyer", on_delete=models.PROTECT, related_name="styles")
     season = models.CharField(max_length=10, help_text="e.g. SS27, AW26")
     category = models.CharField(max_length=20, choices=Category.choices)
-    target_price = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    target_price = models.DecimalField(
+        max_digits=12, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(0)]
+    )
     is_active = models.BooleanField(default=True)
 
     objects = StyleQuerySet.as_manager()
@@ -40,7 +44,10 @@ class StyleMaterial(models.Model):
     style = models.ForeignKey(Style, on_delete=models.CASCADE, related_name="materials")
     material = models.ForeignKey("inventory.Material", on_delete=models.PROTECT, related_name="+")
     consumption_per_piece = models.DecimalField(
-        max_digits=12, decimal_places=4, validators=[MinValueValidator(0.0001)], help_text="In the material's unit."
+        max_digits=12,
+        decimal_places=4,
+        validators=[MinValueValidator(Decimal("0.0001"))],
+        help_text="In the material's unit.",
     )
     wastage_percent = models.DecimalField(
         max_digits=5, decimal_places=2, default=0, validators=[MinValueValidator(0), MaxValueValidator(100)]

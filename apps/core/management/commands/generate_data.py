@@ -2,6 +2,7 @@ from importlib import import_module
 
 from django.apps import apps
 from django.core.management.base import BaseCommand
+from django.db import transaction
 from django.utils.module_loading import module_has_submodule
 
 SCALES = ("small", "medium", "large")
@@ -24,5 +25,6 @@ class Command(BaseCommand):
 
     def handle(self, *args, scale, seed, **options):
         for label, module in discover_generators():
-            created = module.generate(scale=scale, seed=seed)
+            with transaction.atomic():  # an app's data lands whole or not at all
+                created = module.generate(scale=scale, seed=seed)
             self.stdout.write(f"{label}: {created} rows created")

@@ -1,0 +1,24 @@
+import django_filters
+
+from ..choices import Category, SampleStatus, SampleType
+from ..models import Sample, Style
+
+
+class StyleFilterSet(django_filters.FilterSet):
+    season = django_filters.CharFilter(lookup_expr="iexact")
+    category = django_filters.ChoiceFilter(choices=Category.choices)
+
+    class Meta:
+        model = Style
+        fields = ["buyer", "season", "category", "is_active"]
+
+
+class SampleFilterSet(django_filters.FilterSet):
+    status = django_filters.MultipleChoiceFilter(choices=SampleStatus.choices)
+    type = django_filters.ChoiceFilter(choices=SampleType.choices)
+    due = django_filters.DateFromToRangeFilter(field_name="due_date", help_text="due_after / due_before (YYYY-MM-DD)")
+    created = django_filters.IsoDateTimeFromToRangeFilter(field_name="created_at")
+
+    class Meta:
+        model = Sample
+        fields = ["buyer", "style", "status", "type"]

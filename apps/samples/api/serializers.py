@@ -1,0 +1,97 @@
+from rest_framework import serializers
+
+from apps.buyers.models import Buyer
+from apps.inventory.models import Material
+
+from ..choices import SAMPLE_WORKFLOW, SampleStatus
+from ..models import Sample, Style, StyleMaterial
+
+
+class StyleMaterialSerializer(serializers.ModelSerializer):
+    material = serializers.PrimaryKeyRelatedField(queryset=Material.objects.all())
+    material_code = serializers.CharField(source="material.code", read_only=True)
+    unit = serializers.CharField(source="material.unit", read_only=True)
+
+    class Meta:
+        model = StyleMaterial
+        fields = ["material", "material_code", "unit", "consumption_per_piece", "wastage_percent"]
+
+
+class StyleListSerializer(serializers.ModelSerializer):
+    buyer_code = serializers.CharField(source="buyer.code", read_only=True)
+
+    class Meta:
+        model = Style
+        fields = ["id", "code", "name", "buyer", "buyer_code", "season", "category", "target_price", "is_active"]
+
+
+class StyleSerializer(serializers.ModelSerializer):
+    buyer = serializers.PrimaryKeyRelatedField(queryset=Buyer.objects.all())
+    buyer_code = serializers.CharField(source="buyer.code", read_only=True)
+    materials = StyleMaterialSerializer(many=True, required=False)
+
+    class Meta:
+        model = Style
+        fields = [
+            "id", "code", "name", "buyer", "buyer_code", "season", "category", "target_price", "is_active",
+            "materials", "created_at", "updated_at",
+        ]  # fmt: skip
+        read_only_fields = ["created_at", "updated_at"]
+
+    def get_fields(self):
+        fields = super().get_fields()
+        if self.instance is not None:  # code is the natural key; the buyer owns the style's history
+            fields["code"].read_only = True
+            fields["buyer"].read_only = True
+        return fields
+
+
+class SampleListSerializer(serializers.ModelSerializer):
+    style_code = serializers.CharField(source="style.code", read_only=True)
+    buyer_code = serializers.CharField(source="buyer.code", read_only=True)
+
+    class Meta:
+        model = Sample
+        fields = [
+            "id",
+            "number",
+            "style",
+            "style_code",
+            "buyer",
+            "buyer_code",
+            "type",
+            "status",
+            "due_date",
+            "created_at",
+        ]
+
+
+class SampleSerializer(serializers.ModelSerializer):
+    style = serializers.PrimaryKeyRelatedField(queryset=Style.objects.all())
+    style_code = serializers.CharField(source="style.code", read_only=True)
+    buyer_code = serializers.CharField(source="buyer.code", read_only=True)
+    allowed_transitions = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Sample
+        fields = [
+            "id", "number", "style", "style_code", "buyer", "buyer_code", "type", "status", "allowed_transitions",
+            "due_date", "submitted_at", "approved_at", "rejected_at", "comments", "created_at", "updated_at",
+        ]  # fmt: skip
+        read_only_fields = [
+            "number", "buyer", "status", "submitted_at", "approved_at", "rejected_at", "created_at", "updated_at",
+        ]  # fmt: skip
+
+    def get_fields(self):
+        fields = super().get_fields()
+        if self.instance is not None:  # a sample is of one style for life
+            fields["style"].read_only = True
+        return fields
+
+    def get_allowed_transitions(self, sample) -> list[str]:
+        return sorted(SAMPLE_WORKFLOW.allowed(sample.status))
+
+
+class SampleTransitionInputSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=SampleStatus.choices)
+    comments = serializers.CharField(required=False, allow_blank=True, default="")

@@ -1,0 +1,87 @@
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from .. import services
+from ..models import Sample, Style
+from .filters import SampleFilterSet, StyleFilterSet
+from .serializers import (
+    SampleListSerializer,
+    SampleSerializer,
+    SampleTransitionInputSerializer,
+    StyleListSerializer,
+    StyleSerializer,
+)
+
+
+class StyleViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Styles with their bill of materials; sending `materials` replaces the whole bill."""
+
+    filterset_class = StyleFilterSet
+    search_fields = ["code", "name"]
+    ordering_fields = ["code", "name", "season", "created_at"]
+    ordering = ["code", "id"]
+
+    def get_queryset(self):
+        return Style.objects.for_list() if self.action == "list" else Style.objects.for_detail()
+
+    def get_serializer_class(self):
+        return StyleListSerializer if self.action == "list" else StyleSerializer
+
+    def perform_create(self, serializer):
+        materials = serializer.validated_data.pop("materials", None)
+        style = services.style_create(**serializer.validated_data)
+        if materials is not None:
+            services.style_set_materials(style=style, materials=materials)
+        serializer.instance = Style.objects.for_detail().get(pk=style.pk)
+
+    def perform_update(self, serializer):
+        materials = serializer.validated_data.pop("materials", None)
+        style = services.style_update(style=serializer.instance, data=serializer.validated_data)
+        if materials is not None:
+            services.style_set_materials(style=style, materials=materials)
+        serializer.instance = Style.objects.for_detail().get(pk=style.pk)
+
+
+class SampleViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Samples; status moves only through POST /samples/{id}/transition/."""
+
+    filterset_class = SampleFilterSet
+    search_fields = ["number", "style__code"]
+    ordering_fields = ["created_at", "due_date", "number"]
+    ordering = ["-created_at", "-id"]
+    action_permissions = {"transition": ["samples.change_sample"]}
+
+    def get_queryset(self):
+        return Sample.objects.for_list()
+
+    def get_serializer_class(self):
+        return SampleListSerializer if self.action == "list" else SampleSerializer
+
+    def perform_create(self, serializer):
+        serializer.instance = services.sample_request(**serializer.validated_data)
+
+    def perform_update(self, serializer):
+        serializer.instance = services.sample_update(sample=serializer.instance, data=serializer.validated_data)
+
+    @extend_schema(request=SampleTransitionInputSerializer, responses=SampleSerializer)
+    @action(detail=True, methods=["post"])
+    def transition(self, request, pk=None):
+        """Move the sample to `status` (requested -> in_progress -> submitted -> approved | rejected)."""
+        payload = SampleTransitionInputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        sample = services.sample_transition(sample=self.get_object(), **payload.validated_data)
+        return Response(SampleSerializer(Sample.objects.for_list().get(pk=sample.pk)).data)
