@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
+from .adminkit import ReadOnlyAdminMixin
 from .models import IdempotencyKey, User
 
 
@@ -11,7 +12,7 @@ class UserAdmin(DjangoUserAdmin):
 
 
 @admin.register(IdempotencyKey)
-class IdempotencyKeyAdmin(admin.ModelAdmin):
+class IdempotencyKeyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only: stored answers to retried writes, for support staff."""
 
     list_display = ["scope", "key", "user", "status_code", "created_at"]
@@ -20,9 +21,3 @@ class IdempotencyKeyAdmin(admin.ModelAdmin):
     search_fields = ["scope", "key"]
     date_hierarchy = "created_at"
     show_full_result_count = False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False

@@ -1,7 +1,7 @@
 from django import forms
 from django.contrib import admin
 
-from apps.core.admin_actions import workflow_action
+from apps.core.adminkit import adopt_saved, workflow_action
 
 from . import services
 from .choices import EDITABLE_STATUSES, OrderStatus
@@ -70,6 +70,9 @@ class OrderAdmin(admin.ModelAdmin):
         workflow_action(status=OrderStatus.CANCELLED, description="Cancel selected orders", perform=_transition),
     ]
 
+    def has_delete_permission(self, request, obj=None):
+        return False  # orders are cancelled, never deleted: they are the trading record
+
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
             return self.readonly_fields
@@ -90,8 +93,7 @@ class OrderAdmin(admin.ModelAdmin):
                 notes=obj.notes,
                 lines=None,  # the inline saves them next, in this same transaction
             )
-            obj.pk, obj.number, obj.currency = created.pk, created.number, created.currency
-            obj._state.adding = False
+            adopt_saved(obj, created)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from apps.core.admin_actions import workflow_action
+from apps.core.adminkit import adopt_saved, workflow_action
 
 from . import services
 from .choices import SampleStatus
@@ -26,6 +26,9 @@ class StyleAdmin(admin.ModelAdmin):
     inlines = [StyleMaterialInline]
     show_full_result_count = False
     list_per_page = 50
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # styles are deactivated, never deleted: samples and orders point at them
 
     def get_readonly_fields(self, request, obj=None):
         return [*self.readonly_fields, "code"] if obj else self.readonly_fields
@@ -71,6 +74,9 @@ class SampleAdmin(admin.ModelAdmin):
         ),
     ]
 
+    def has_delete_permission(self, request, obj=None):
+        return False  # samples are rejected, never deleted: their history is the approval record
+
     def get_readonly_fields(self, request, obj=None):
         return [*self.readonly_fields, "style"] if obj else self.readonly_fields
 
@@ -81,5 +87,4 @@ class SampleAdmin(admin.ModelAdmin):
             created = services.sample_request(
                 style=obj.style, type=obj.type, due_date=obj.due_date, comments=obj.comments
             )
-            obj.pk, obj.number, obj.buyer_id = created.pk, created.number, created.buyer_id
-            obj._state.adding = False
+            adopt_saved(obj, created)

@@ -205,6 +205,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a `status`; give each choice set its own schema name.
+    "ENUM_NAME_OVERRIDES": {
+        "SampleStatusEnum": "apps.samples.choices.SampleStatus",
+        "OrderStatusEnum": "apps.orders.choices.OrderStatus",
+        "PurchaseOrderStatusEnum": "apps.purchasing.choices.PurchaseOrderStatus",
+    },
 }
 
 # --- Silk profiler: staff only; no bodies stored (a NUL byte in one breaks its PostgreSQL insert) ---

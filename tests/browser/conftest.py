@@ -2,6 +2,7 @@ import os
 import shutil
 
 import pytest
+from django.db import connections
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -15,9 +16,15 @@ CHROMIUM_ARGS = [
 ]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def chromium():
-    """Debian's Chromium driven by Playwright (never a browser of Playwright's own)."""
+    """Debian's Chromium driven by Playwright (never a browser of Playwright's own).
+
+    One per test on purpose: while Playwright's sync API runs, the main thread is in another
+    context, where Django's context-local connections lack the test database's serialized
+    state. Started after the database fixture and stopped before its teardown, the flush
+    and restore of transactional tests happen outside it.
+    """
     executable = shutil.which("chromium")
     if executable is None:
         if os.environ.get("REQUIRE_BROWSER"):
@@ -31,6 +38,7 @@ def chromium():
         browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+        connections.close_all()  # the ones the test opened in Playwright's context, which nothing else closes
 
 
 @pytest.fixture

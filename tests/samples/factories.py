@@ -1,22 +1,9 @@
 import factory
 
-from apps.inventory.choices import MaterialKind, Unit
-from apps.inventory.models import Material
 from apps.samples.choices import Category, SampleType
 from apps.samples.models import Sample, Style, StyleMaterial
 from tests.buyers.factories import BuyerFactory
-
-
-class MaterialFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Material
-        django_get_or_create = ["code"]
-
-    code = factory.Sequence(lambda n: f"M{n:05d}")
-    name = factory.Sequence(lambda n: f"Material {n}")
-    kind = MaterialKind.FABRIC
-    unit = Unit.METRE
-    standard_cost = 2
+from tests.inventory.factories import MaterialFactory
 
 
 class StyleFactory(factory.django.DjangoModelFactory):

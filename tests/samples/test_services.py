@@ -6,7 +6,8 @@ from django.core.exceptions import ValidationError
 from apps.samples import services
 from apps.samples.choices import SampleStatus
 from tests.buyers.factories import BuyerFactory
-from tests.samples.factories import MaterialFactory, SampleFactory, StyleFactory
+from tests.inventory.factories import MaterialFactory
+from tests.samples.factories import SampleFactory, StyleFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -1,5 +1,7 @@
 from rest_framework import serializers
 
+from apps.core.serializers import FixedOnUpdateMixin
+
 from ..models import Buyer
 
 
@@ -9,7 +11,9 @@ class BuyerListSerializer(serializers.ModelSerializer):
         fields = ["id", "code", "name", "country", "currency", "payment_terms", "is_active"]
 
 
-class BuyerSerializer(serializers.ModelSerializer):
+class BuyerSerializer(FixedOnUpdateMixin, serializers.ModelSerializer):
+    fixed_on_update = ("code",)
+
     class Meta:
         model = Buyer
         fields = [
@@ -17,9 +21,3 @@ class BuyerSerializer(serializers.ModelSerializer):
             "payment_terms", "is_active", "created_at", "updated_at",
         ]  # fmt: skip
         read_only_fields = ["created_at", "updated_at"]
-
-    def get_fields(self):
-        fields = super().get_fields()
-        if self.instance is not None:  # the natural key is fixed once created
-            fields["code"].read_only = True
-        return fields

@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
 from apps.buyers.models import Buyer
+from apps.core.serializers import FixedOnUpdateMixin
 from apps.samples.models import Style
 
 from .. import services
@@ -51,7 +52,7 @@ class OrderListSerializer(serializers.ModelSerializer):
         ]  # fmt: skip
 
 
-class OrderSerializer(serializers.ModelSerializer):
+class OrderSerializer(FixedOnUpdateMixin, serializers.ModelSerializer):
     """An order with its lines. On create, and on PUT, `lines` is the complete new set of lines."""
 
     buyer = serializers.PrimaryKeyRelatedField(queryset=Buyer.objects.all())
@@ -60,6 +61,8 @@ class OrderSerializer(serializers.ModelSerializer):
     lines = OrderLineSerializer(many=True, allow_empty=False)
     allowed_transitions = serializers.SerializerMethodField()
 
+    fixed_on_update = ("buyer",)
+
     class Meta:
         model = Order
         fields = [
@@ -67,12 +70,6 @@ class OrderSerializer(serializers.ModelSerializer):
             "order_date", "ship_date", "currency", "total", "notes", "lines", "created_at", "updated_at",
         ]  # fmt: skip
         read_only_fields = ["number", "status", "total", "created_at", "updated_at"]
-
-    def get_fields(self):
-        fields = super().get_fields()
-        if self.instance is not None:  # an order stays with its buyer
-            fields["buyer"].read_only = True
-        return fields
 
     def validate(self, attrs):
         """The cross-line rules of services.order_lines_check, keyed by line index as DRF reports line errors."""

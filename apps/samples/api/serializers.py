@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
 from apps.buyers.models import Buyer
+from apps.core.serializers import FixedOnUpdateMixin
 from apps.inventory.models import Material
 
 from ..choices import SAMPLE_WORKFLOW, SampleStatus
@@ -25,10 +26,12 @@ class StyleListSerializer(serializers.ModelSerializer):
         fields = ["id", "code", "name", "buyer", "buyer_code", "season", "category", "target_price", "is_active"]
 
 
-class StyleSerializer(serializers.ModelSerializer):
+class StyleSerializer(FixedOnUpdateMixin, serializers.ModelSerializer):
     buyer = serializers.PrimaryKeyRelatedField(queryset=Buyer.objects.all())
     buyer_code = serializers.CharField(source="buyer.code", read_only=True)
     materials = StyleMaterialSerializer(many=True, required=False)
+
+    fixed_on_update = ("code", "buyer")
 
     class Meta:
         model = Style
@@ -37,13 +40,6 @@ class StyleSerializer(serializers.ModelSerializer):
             "materials", "created_at", "updated_at",
         ]  # fmt: skip
         read_only_fields = ["created_at", "updated_at"]
-
-    def get_fields(self):
-        fields = super().get_fields()
-        if self.instance is not None:  # code is the natural key; the buyer owns the style's history
-            fields["code"].read_only = True
-            fields["buyer"].read_only = True
-        return fields
 
 
 class SampleListSerializer(serializers.ModelSerializer):
@@ -66,11 +62,13 @@ class SampleListSerializer(serializers.ModelSerializer):
         ]
 
 
-class SampleSerializer(serializers.ModelSerializer):
+class SampleSerializer(FixedOnUpdateMixin, serializers.ModelSerializer):
     style = serializers.PrimaryKeyRelatedField(queryset=Style.objects.all())
     style_code = serializers.CharField(source="style.code", read_only=True)
     buyer_code = serializers.CharField(source="buyer.code", read_only=True)
     allowed_transitions = serializers.SerializerMethodField()
+
+    fixed_on_update = ("style",)
 
     class Meta:
         model = Sample
@@ -81,12 +79,6 @@ class SampleSerializer(serializers.ModelSerializer):
         read_only_fields = [
             "number", "buyer", "status", "submitted_at", "approved_at", "rejected_at", "created_at", "updated_at",
         ]  # fmt: skip
-
-    def get_fields(self):
-        fields = super().get_fields()
-        if self.instance is not None:  # a sample is of one style for life
-            fields["style"].read_only = True
-        return fields
 
     def get_allowed_transitions(self, sample) -> list[str]:
         return sorted(SAMPLE_WORKFLOW.allowed(sample.status))

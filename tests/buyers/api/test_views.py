@@ -3,21 +3,12 @@ import pytest
 from apps.buyers.models import Buyer
 from tests.buyers.factories import BuyerFactory
 from tests.factories import UserFactory
+from tests.helpers import assert_error_shape
 
 pytestmark = pytest.mark.django_db
 
 URL = "/api/v1/buyers/"
 VALID = {"code": "ZARA01", "name": "Zara", "country": "ES", "currency": "EUR", "email": "buy@zara.example"}
-
-
-def assert_error_shape(response, status_code: int, code: str):
-    assert response.status_code == status_code
-    error = response.json()["error"]
-    assert error["status"] == status_code
-    assert error["code"] == code
-    assert error["message"]
-    assert error["request_id"] == response["X-Request-ID"]
-    return error
 
 
 def test_buyer_list_requires_authentication(api_client):

@@ -2,7 +2,8 @@ import pytest
 
 from apps.samples.models import Sample, Style, StyleMaterial
 from tests.buyers.factories import BuyerFactory
-from tests.samples.factories import MaterialFactory, SampleFactory, StyleFactory, StyleMaterialFactory
+from tests.inventory.factories import MaterialFactory
+from tests.samples.factories import SampleFactory, StyleFactory, StyleMaterialFactory
 
 pytestmark = pytest.mark.django_db
 
