@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
 
 from apps.core.models import TimeStampedModel
@@ -31,8 +32,9 @@ class Material(TimeStampedModel):
     name = models.CharField(max_length=200)
     kind = models.CharField(max_length=20, choices=MaterialKind.choices)
     unit = models.CharField(max_length=10, choices=Unit.choices)
-    standard_cost = models.DecimalField(max_digits=12, decimal_places=4, default=0)
-    reorder_level = models.DecimalField(**QUANTITY, default=0)
+    # The validators mirror the CHECK constraints below, so a negative value is an error on its field.
+    standard_cost = models.DecimalField(max_digits=12, decimal_places=4, default=0, validators=[MinValueValidator(0)])
+    reorder_level = models.DecimalField(**QUANTITY, default=0, validators=[MinValueValidator(0)])
     is_active = models.BooleanField(default=True)
 
     objects = MaterialQuerySet.as_manager()

@@ -39,8 +39,8 @@ class Migration(migrations.Migration):
                 ('name', models.CharField(max_length=200)),
                 ('kind', models.CharField(choices=[('fabric', 'Fabric'), ('trim', 'Trim'), ('accessory', 'Accessory'), ('packing', 'Packing')], max_length=20)),
                 ('unit', models.CharField(choices=[('m', 'Metre'), ('yd', 'Yard'), ('kg', 'Kilogram'), ('pcs', 'Piece'), ('cone', 'Cone'), ('roll', 'Roll')], max_length=10)),
-                ('standard_cost', models.DecimalField(decimal_places=4, default=0, max_digits=12)),
-                ('reorder_level', models.DecimalField(decimal_places=3, default=0, max_digits=14)),
+                ('standard_cost', models.DecimalField(decimal_places=4, default=0, max_digits=12, validators=[django.core.validators.MinValueValidator(0)])),
+                ('reorder_level', models.DecimalField(decimal_places=3, default=0, max_digits=14, validators=[django.core.validators.MinValueValidator(0)])),
                 ('is_active', models.BooleanField(default=True)),
             ],
             options={

@@ -1,0 +1,127 @@
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.response import Response
+
+from apps.core.idempotency import HEADER as IDEMPOTENCY_HEADER
+from apps.core.idempotency import idempotent
+
+from .. import services
+from ..models import Material, StockLevel, StockMovement, Warehouse
+from .filters import MaterialFilterSet, StockLevelFilterSet, StockMovementFilterSet, WarehouseFilterSet
+from .serializers import (
+    MaterialListSerializer,
+    MaterialSerializer,
+    StockLevelSerializer,
+    StockMovementPostInputSerializer,
+    StockMovementPostResultSerializer,
+    StockMovementSerializer,
+    WarehouseListSerializer,
+    WarehouseSerializer,
+)
+
+
+class WarehouseViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Warehouses: list, search (?search=), filter, order, create and update; never deleted, deactivated instead."""
+
+    queryset = Warehouse.objects.all()
+    filterset_class = WarehouseFilterSet
+    search_fields = ["code", "name"]
+    ordering_fields = ["code", "name"]
+    ordering = ["code", "id"]
+
+    def get_serializer_class(self):
+        return WarehouseListSerializer if self.action == "list" else WarehouseSerializer
+
+    def perform_create(self, serializer):
+        serializer.instance = services.warehouse_create(**serializer.validated_data)
+
+    def perform_update(self, serializer):
+        serializer.instance = services.warehouse_update(warehouse=serializer.instance, data=serializer.validated_data)
+
+
+class MaterialViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Materials with their stock over all warehouses (`on_hand`); ?below_reorder=true lists what to buy.
+
+    Never deleted through the API; deactivate them instead (is_active=false).
+    """
+
+    queryset = Material.objects.for_list().with_on_hand()
+    filterset_class = MaterialFilterSet
+    search_fields = ["code", "name"]
+    ordering_fields = ["code", "name", "kind", "reorder_level", "on_hand", "created_at", "updated_at"]
+    ordering = ["code", "id"]
+
+    def get_serializer_class(self):
+        return MaterialListSerializer if self.action == "list" else MaterialSerializer
+
+    def perform_create(self, serializer):
+        material = services.material_create(**serializer.validated_data)
+        serializer.instance = self.get_queryset().get(pk=material.pk)
+
+    def perform_update(self, serializer):
+        material = services.material_update(material=serializer.instance, data=serializer.validated_data)
+        serializer.instance = self.get_queryset().get(pk=material.pk)
+
+
+class StockLevelViewSet(viewsets.ReadOnlyModelViewSet):
+    """On hand per material and warehouse; read-only, levels change only by posting stock movements."""
+
+    queryset = StockLevel.objects.for_list()
+    serializer_class = StockLevelSerializer
+    filterset_class = StockLevelFilterSet
+    search_fields = ["material__code", "material__name"]
+    ordering_fields = ["material_id", "warehouse_id", "on_hand", "updated_at"]
+    ordering = ["material_id", "warehouse_id"]
+
+
+class StockMovementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """The stock ledger: read-only lines, newest first. POST posts a receipt, issue, adjustment or transfer.
+
+    A posting answers 201 with `{"movements": [...]}`: one line, or for a transfer two (outgoing,
+    then incoming). Send an `Idempotency-Key` header to make a retried POST post only once.
+    """
+
+    queryset = StockMovement.objects.for_list()
+    filterset_class = StockMovementFilterSet
+    ordering_fields = ["created_at"]
+    ordering = ["-created_at", "-id"]
+
+    def get_serializer_class(self):
+        return StockMovementPostInputSerializer if self.action == "create" else StockMovementSerializer
+
+    @extend_schema(
+        request=StockMovementPostInputSerializer,
+        responses={201: StockMovementPostResultSerializer},
+        parameters=[
+            OpenApiParameter(
+                IDEMPOTENCY_HEADER,
+                location=OpenApiParameter.HEADER,
+                required=False,
+                description="Any unique string; a retry with the same key and body gets the first answer back.",
+            )
+        ],
+    )
+    def create(self, request, *args, **kwargs):
+        """Post a movement through the stock services; refused postings write nothing."""
+        payload = StockMovementPostInputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+
+        def post() -> Response:
+            movements = services.stock_post(**payload.validated_data, user=request.user)
+            rows = self.get_queryset().filter(pk__in=[movement.pk for movement in movements]).order_by("id")
+            body = {"movements": StockMovementSerializer(rows, many=True).data}
+            return Response(body, status=status.HTTP_201_CREATED)
+
+        return idempotent(request, scope="stock-movement-post", perform=post)
