@@ -1,4 +1,7 @@
+from decimal import Decimal
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
@@ -81,13 +84,17 @@ class PurchaseOrder(TimeStampedModel):
     def __str__(self):
         return self.number
 
+    def clean(self):
+        if self.expected_date and self.order_date and self.expected_date < self.order_date:
+            raise ValidationError({"expected_date": "The expected date cannot be before the order date."})
+
 
 class PurchaseOrderLine(models.Model):
     """A material ordered on a purchase order, and how much of it has arrived."""
 
     purchase_order = models.ForeignKey(PurchaseOrder, on_delete=models.CASCADE, related_name="lines")
     material = models.ForeignKey("inventory.Material", on_delete=models.PROTECT, related_name="+")
-    quantity = models.DecimalField(**QUANTITY, validators=[MinValueValidator(0.001)])
+    quantity = models.DecimalField(**QUANTITY, validators=[MinValueValidator(Decimal("0.001"))])
     unit_price = models.DecimalField(max_digits=12, decimal_places=4, validators=[MinValueValidator(0)])
     received_quantity = models.DecimalField(**QUANTITY, default=0, editable=False)
 

@@ -34,10 +34,12 @@ def material_requirements(*, shortages_only: bool = True):
     required = sum over lines of confirmed and in-production orders of
                quantity x consumption per piece x (1 + wastage % / 100), from the style's bill of materials;
     on_hand  = stock in all warehouses; on_order = ordered but not yet received on open purchase orders;
-    shortage = max(0, required - on_hand - on_order). One query.
+    shortage = max(0, required - on_hand - on_order). One query. The preferred supplier (id, code,
+    unit price) is the active supplier marked preferred for the material, or None.
     """
     demand = StyleMaterial.objects.filter(style__order_lines__order__status__in=DEMAND_STATUSES)
-    preferred = SupplierMaterial.objects.filter(material=OuterRef("pk"), is_preferred=True)
+    # An inactive supplier takes no orders (purchase_order_create refuses it), so its preference does not count.
+    preferred = SupplierMaterial.objects.filter(material=OuterRef("pk"), is_preferred=True, supplier__is_active=True)
     materials = (
         Material.objects.annotate(
             required=_sum_per_material(
@@ -50,6 +52,7 @@ def material_requirements(*, shortages_only: bool = True):
                 F("quantity") - F("received_quantity"),
             ),
             preferred_supplier_id=Subquery(preferred.values("supplier_id")[:1]),
+            preferred_supplier_code=Subquery(preferred.values("supplier__code")[:1]),
             preferred_unit_price=Subquery(preferred.values("unit_price")[:1]),
         )
         .annotate(shortage=Greatest(F("required") - F("on_hand") - F("on_order"), ZERO))

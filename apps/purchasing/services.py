@@ -3,18 +3,18 @@
 from collections import defaultdict
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.db.models import F, Sum
 
 from apps.core.locks import lock_for_transaction
 from apps.core.numbering import next_number
 from apps.core.services import create_validated, update_validated
-from apps.inventory.models import Warehouse
+from apps.inventory.models import Material, Warehouse
 from apps.inventory.services import stock_receive
 
 from .choices import PURCHASE_ORDER_WORKFLOW, RECEIVABLE_STATUSES, PurchaseOrderStatus
-from .models import GoodsReceipt, GoodsReceiptLine, PurchaseOrder, PurchaseOrderLine, Supplier
+from .models import GoodsReceipt, GoodsReceiptLine, PurchaseOrder, PurchaseOrderLine, Supplier, SupplierMaterial
 from .selectors import material_requirements, order_quantity
 
 
@@ -28,9 +28,69 @@ def supplier_update(*, supplier: Supplier, data: dict) -> Supplier:
     return update_validated(supplier, data)
 
 
+def supplier_material_check(supplier_material: SupplierMaterial) -> None:
+    """Explain the two uniqueness rules per field, before the database constraints would refuse them.
+
+    One supplier row per material and supplier; at most one preferred supplier per material.
+    The API (through the services below) and the admin's forms both use it.
+    """
+    others = SupplierMaterial.objects.filter(material_id=supplier_material.material_id).exclude(pk=supplier_material.pk)
+    if others.filter(supplier_id=supplier_material.supplier_id).exists():
+        raise ValidationError({"material": "This supplier already sells this material; change that price instead."})
+    if supplier_material.is_preferred:
+        preferred = others.filter(is_preferred=True).select_related("supplier").first()
+        if preferred is not None:
+            raise ValidationError(
+                {
+                    "is_preferred": f"{preferred.supplier.code} is already the preferred supplier of this material; "
+                    "unmark it first."
+                }
+            )
+
+
+@transaction.atomic
+def supplier_material_create(
+    *, supplier: Supplier, material: Material, unit_price: Decimal, is_preferred: bool = False
+) -> SupplierMaterial:
+    """Record that a supplier sells a material at a price; at most one supplier per material is preferred."""
+    # Serialises writers per material, so two concurrent "preferred" rows get a clear error, not an IntegrityError.
+    lock_for_transaction(f"purchasing.supplier_material:{material.pk}")
+    supplier_material = SupplierMaterial(
+        supplier=supplier, material=material, unit_price=unit_price, is_preferred=is_preferred
+    )
+    supplier_material_check(supplier_material)
+    supplier_material.full_clean()
+    supplier_material.save()
+    return supplier_material
+
+
+@transaction.atomic
+def supplier_material_update(*, supplier_material: SupplierMaterial, data: dict) -> SupplierMaterial:
+    """Change a supplier's price or preferred flag; the supplier and material never change."""
+    lock_for_transaction(f"purchasing.supplier_material:{supplier_material.material_id}")
+    refused = set(data) - {"unit_price", "is_preferred"}
+    if refused:
+        raise ValueError(f"Not updatable: {sorted(refused)}")
+    supplier_material = SupplierMaterial.objects.select_for_update().get(pk=supplier_material.pk)
+    for field, value in data.items():
+        setattr(supplier_material, field, value)
+    supplier_material_check(supplier_material)
+    supplier_material.full_clean()
+    supplier_material.save()
+    return supplier_material
+
+
+def supplier_material_delete(*, supplier_material: SupplierMaterial) -> None:
+    """Stop buying a material from a supplier (past purchase orders keep their own prices)."""
+    supplier_material.delete()
+
+
 def _replace_lines(purchase_order: PurchaseOrder, lines: list[dict]) -> None:
-    built, seen, errors = [], set(), {}
-    for index, data in enumerate(lines):
+    if not lines:
+        raise ValidationError({"lines": ["A purchase order needs at least one line."]})
+    # Django's ValidationError holds only flat lists per field, so per-line errors are messages naming the line.
+    built, seen, errors = [], set(), []
+    for number, data in enumerate(lines, start=1):
         line = PurchaseOrderLine(purchase_order=purchase_order, **data)
         try:
             line.full_clean(exclude=["purchase_order"], validate_unique=False, validate_constraints=False)
@@ -38,12 +98,14 @@ def _replace_lines(purchase_order: PurchaseOrder, lines: list[dict]) -> None:
                 raise ValidationError({"material": f"{line.material.code} appears twice."})
             seen.add(line.material_id)
         except ValidationError as error:
-            errors[str(index)] = error.message_dict
+            errors += [
+                f"Line {number}: {message}" if field == NON_FIELD_ERRORS else f"Line {number}: {field}: {message}"
+                for field, messages in error.message_dict.items()
+                for message in messages
+            ]
         built.append(line)
-    if not lines:
-        errors["lines"] = ["A purchase order needs at least one line."]
     if errors:
-        raise ValidationError({"lines": [errors]})
+        raise ValidationError({"lines": errors})
     purchase_order.lines.all().delete()
     PurchaseOrderLine.objects.bulk_create(built)
     purchase_order_recalculate_total(purchase_order=purchase_order)
@@ -142,7 +204,8 @@ def purchase_order_receive(
             )
 
     receipt = GoodsReceipt.objects.create(purchase_order=purchase_order, delivery_note=delivery_note, received_by=user)
-    for line_id, quantity in quantities.items():
+    # Posted in material order, so concurrent receipts lock stock levels in the same order.
+    for line_id, quantity in sorted(quantities.items(), key=lambda item: order_lines[item[0]].material_id):
         line = order_lines[line_id]
         GoodsReceiptLine.objects.create(receipt=receipt, purchase_order_line=line, quantity=quantity)
         PurchaseOrderLine.objects.filter(pk=line_id).update(received_quantity=F("received_quantity") + quantity)
