@@ -34,5 +34,6 @@ def test_generate_data_small_is_consistent_and_adds_nothing_on_rerun(capsys):
         Buyer.objects.count(),
         Sample.objects.count(),
         Order.objects.count(),
+        PurchaseOrder.objects.count(),
         StockMovement.objects.count(),
     ) == counts
