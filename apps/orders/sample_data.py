@@ -1,27 +1,49 @@
 """Deterministic sample orders with lines (see `manage.py generate_data`)."""
 
 import random
+from array import array
+from collections.abc import Iterator
 from datetime import timedelta
 from decimal import Decimal
 
 from django.utils import timezone
 
+from apps.buyers.models import Buyer
+from apps.core import bulk
 from apps.samples.models import Style
 
 from . import services
 from .choices import ORDER_WORKFLOW, OrderStatus
-from .models import Order
+from .models import Order, OrderLine
 
-COUNTS = {"small": 40, "medium": 10_000, "large": 1_000_000}
+# "tiny" runs the bulk (COPY) path for tests; at bulk scale orders have four lines on average.
+COUNTS = {"small": 40, "tiny": 60, "medium": 50_000, "large": 1_000_000}
 COLOURS = ["Navy", "White", "Black", "Sky", "Olive"]
 SIZES = ["XS", "S", "M", "L", "XL"]
+STATUSES = list(OrderStatus)  # stored per order as an index into this list
+ORDER_COLUMNS = [
+    "id",
+    "number",
+    "buyer_id",
+    "buyer_reference",
+    "status",
+    "order_date",
+    "ship_date",
+    "currency",
+    "total",
+    "notes",
+    "created_at",
+    "updated_at",
+]
 
 
 def generate(*, scale: str, seed: int) -> int:
-    """Orders through the order service (totals kept), at assorted workflow steps; first run only."""
+    """Orders at assorted workflow steps, with totals equal to their lines; first run only."""
     if Order.objects.exists():
         return 0
     rng = random.Random(seed)
+    if scale != "small":
+        return _generate_bulk(rng, COUNTS[scale])
     styles_by_buyer: dict[int, list[Style]] = {}
     for style in Style.objects.filter(buyer__is_active=True).select_related("buyer").order_by("code"):
         styles_by_buyer.setdefault(style.buyer_id, []).append(style)
@@ -43,3 +65,113 @@ def generate(*, scale: str, seed: int) -> int:
             if forward:
                 order = services.order_transition(order=order, status=forward[0])
     return COUNTS[scale]
+
+
+def _generate_bulk(rng: random.Random, count: int) -> int:
+    """Orders through the history for active buyers' styles, lines first (the foreign key is checked at the end)."""
+    styles = list(
+        Style.objects.filter(buyer__is_active=True)
+        .order_by("created_at", "code")
+        .values_list("pk", "buyer_id", "target_price", "created_at")
+    )
+    if not styles:
+        return 0
+    with bulk.Load() as load:
+        orders = _Orders(rng, styles, count)
+        columns = ["order_id", "style_id", "colour", "size", "quantity", "unit_price"]
+        load.copy(OrderLine, columns, orders.lines(), total=4 * count)
+        load.copy(Order, ORDER_COLUMNS, orders.headers(), total=count)
+    return load.created
+
+
+class _Orders:
+    """Builds order lines in one pass, keeping what each order's header needs (buyer, dates,
+    status, total) in compact arrays; the headers follow in a second pass."""
+
+    def __init__(self, rng: random.Random, styles: list[tuple], count: int):
+        self.rng, self.count = rng, count
+        times = [int(at.timestamp()) for *_, at in styles]
+        # (style, buyer, price in cents): the target price, or a default for styles without one.
+        entries = [(pk, buyer, int((price or 20) * 100)) for pk, buyer, price, _ in styles]
+        self.styles = bulk.Arrivals(entries, times)
+        by_buyer: dict[int, tuple[list, list]] = {}
+        for entry, at in zip(entries, times, strict=True):
+            items, stamps = by_buyer.setdefault(entry[1], ([], []))
+            items.append(entry)
+            stamps.append(at)
+        self.by_buyer = {buyer: bulk.Arrivals(items, stamps) for buyer, (items, stamps) in by_buyer.items()}
+        self.currency = dict(Buyer.objects.values_list("pk", "currency"))
+        self.ids = bulk.reserve_ids(Order, count)
+        self.numbers = bulk.take_from_sequence("orders_order_number_seq", count)
+        self.buyer, self.created, self.ship_day, self.total = (array("q") for _ in range(4))
+        self.status = array("b")
+
+    def lines(self) -> Iterator[tuple]:
+        """OrderLine rows; orders come in pairs with 2-6 lines each and 8 together, so 4 on average."""
+        rng, random = self.rng, self.rng.random
+        for index, (order_id, at) in enumerate(zip(self.ids, bulk.spread(rng, self.count), strict=True)):
+            if index % 2 == 0:
+                line_count = 2 + int(random() * 5)
+                partner = 8 - line_count
+            else:
+                line_count = partner
+            if index == self.count - 1 and index % 2 == 0:
+                line_count = 4
+            first_style = self.styles.pick(rng, at, recency=2)
+            buyer, chosen = first_style[1], [first_style]
+            if line_count >= 4:
+                second = self.by_buyer[buyer].pick(rng, at)
+                if second != first_style:
+                    chosen.append(second)
+            total = 0
+            for number, (style_id, _, target_cents) in enumerate(chosen):
+                # Each style's share of the lines, in distinct colour/size cells of its 5 x 5 grid.
+                cells = (line_count + len(chosen) - 1 - number) // len(chosen)
+                price = target_cents * (80 + int(random() * 40)) // 100
+                first, step = int(random() * 25), 7  # 7 is prime to 25: distinct cells
+                for cell in range(cells):
+                    colour, size = divmod((first + step * cell) % 25, 5)
+                    quantity = 10 + int(random() * 391)
+                    total += quantity * price
+                    yield order_id, style_id, COLOURS[colour], SIZES[size], quantity, bulk.fixed(price, 2)
+            ship_day = at // bulk.DAY + 30 + int(random() * 121)
+            self.buyer.append(buyer)
+            self.created.append(at)
+            self.ship_day.append(ship_day)
+            self.total.append(total)
+            self.status.append(STATUSES.index(self._status(at, ship_day)))
+
+    def _status(self, at: int, ship_day: int) -> str:
+        """Old orders are shipped or closed, recent ones drafts, confirmed or in production; a few are cancelled."""
+        roll, end_day = self.rng.random(), bulk.END // bulk.DAY
+        if roll < 0.06:
+            return OrderStatus.CANCELLED
+        if ship_day < end_day - 30:
+            return OrderStatus.CLOSED if roll < 0.85 else OrderStatus.SHIPPED
+        if ship_day < end_day:
+            return OrderStatus.SHIPPED if roll < 0.7 else OrderStatus.IN_PRODUCTION
+        if bulk.END - at < 14 * bulk.DAY:
+            return OrderStatus.DRAFT if roll < 0.5 else OrderStatus.CONFIRMED
+        return OrderStatus.CONFIRMED if roll < 0.4 else OrderStatus.IN_PRODUCTION
+
+    def headers(self) -> Iterator[tuple]:
+        """Order rows, once lines() is consumed."""
+        random, text = self.rng.random, bulk.timestamp_text
+        for index, (order_id, number) in enumerate(zip(self.ids, self.numbers, strict=True)):
+            at, buyer, status = self.created[index], self.buyer[index], STATUSES[self.status[index]]
+            # Touched last when it moved on: some time between creation and the end of the history.
+            updated = at if status == OrderStatus.DRAFT else at + int(random() * (bulk.END - at))
+            yield (
+                order_id,
+                f"SO{number:07d}",
+                buyer,
+                f"PO-{int(random() * 900_000) + 100_000}" if random() < 0.7 else "",
+                status,
+                bulk.day_text(at // bulk.DAY),
+                bulk.day_text(self.ship_day[index]),
+                self.currency[buyer],
+                bulk.fixed(self.total[index], 2),
+                "",
+                text(at),
+                text(updated),
+            )
