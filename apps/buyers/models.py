@@ -2,6 +2,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 
 from apps.core.models import TimeStampedModel
+from apps.core.search import Search
 
 from .choices import PaymentTerms
 from .querysets import BuyerQuerySet
@@ -9,6 +10,9 @@ from .querysets import BuyerQuerySet
 country_code = RegexValidator(r"^[A-Z]{2}$", "Use a two-letter ISO 3166 country code, e.g. GB.")
 currency_code = RegexValidator(r"^[A-Z]{3}$", "Use a three-letter ISO 4217 currency code, e.g. USD.")
 buyer_code = RegexValidator(r"^[A-Z0-9][A-Z0-9_-]*$", "Use capital letters, digits, '-' and '_'.")
+
+# Ranked ?search= and admin search (apps.core.search): code by prefix, name, company and e-mail by words.
+BUYER_SEARCH = Search(codes=("code",), names=("name",), words=("company",), emails=("email",))
 
 
 class Buyer(TimeStampedModel):
@@ -32,6 +36,7 @@ class Buyer(TimeStampedModel):
             models.Index(fields=["name", "id"], name="buyer_name_idx"),
             models.Index(fields=["is_active", "name", "id"], name="buyer_active_name_idx"),
             models.Index(fields=["country"], name="buyer_country_idx"),
+            *BUYER_SEARCH.indexes("buyer"),
         ]
         constraints = [
             models.CheckConstraint(condition=models.Q(code__regex=r"^[A-Z0-9][A-Z0-9_-]*$"), name="buyer_code_format"),

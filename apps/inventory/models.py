@@ -3,11 +3,18 @@ from django.core.validators import MinValueValidator
 from django.db import models
 
 from apps.core.models import TimeStampedModel
+from apps.core.search import Search
 
 from .choices import MaterialKind, MovementKind, Unit
 from .querysets import MaterialQuerySet, StockLevelQuerySet, StockMovementQuerySet
 
 QUANTITY = {"max_digits": 14, "decimal_places": 3}
+
+# Ranked ?search= and admin search (apps.core.search): codes by prefix, names by words.
+WAREHOUSE_SEARCH = Search(codes=("code",), names=("name",))
+MATERIAL_SEARCH = Search(codes=("code",), names=("name",))
+# Stock levels and the ledger: by their material.
+BY_MATERIAL_SEARCH = Search(related=(("material", MATERIAL_SEARCH),))
 
 
 class Warehouse(TimeStampedModel):
@@ -20,6 +27,7 @@ class Warehouse(TimeStampedModel):
 
     class Meta:
         ordering = ["code", "id"]
+        indexes = WAREHOUSE_SEARCH.indexes("warehouse")
 
     def __str__(self):
         return f"{self.code} - {self.name}"
@@ -41,7 +49,10 @@ class Material(TimeStampedModel):
 
     class Meta:
         ordering = ["code", "id"]
-        indexes = [models.Index(fields=["kind", "code"], name="material_kind_code_idx")]
+        indexes = [
+            models.Index(fields=["kind", "code"], name="material_kind_code_idx"),
+            *MATERIAL_SEARCH.indexes("material"),
+        ]
         constraints = [
             models.CheckConstraint(condition=models.Q(standard_cost__gte=0), name="material_cost_not_negative"),
             models.CheckConstraint(condition=models.Q(reorder_level__gte=0), name="material_reorder_not_negative"),

@@ -3,11 +3,17 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
 
-from apps.buyers.models import currency_code
+from apps.buyers.models import BUYER_SEARCH, currency_code
 from apps.core.models import TimeStampedModel
+from apps.core.search import Search
 
 from .choices import OrderStatus
 from .querysets import OrderLineQuerySet, OrderQuerySet
+
+# Ranked ?search= and admin search (apps.core.search). An order: its number, the buyer's reference, its buyer.
+ORDER_SEARCH = Search(codes=("number", "buyer_reference"), related=(("buyer", BUYER_SEARCH),))
+# An order line: its order's number or its style's code.
+ORDER_LINE_SEARCH = Search(related=(("order", Search(codes=("number",))), ("style", Search(codes=("code",)))))
 
 
 class Order(TimeStampedModel):
@@ -33,6 +39,7 @@ class Order(TimeStampedModel):
             models.Index(fields=["-created_at", "status"], name="order_created_status_idx"),
             models.Index(fields=["-created_at", "-id"], name="order_created_idx"),
             models.Index(fields=["status", "ship_date"], name="order_status_ship_idx"),
+            *ORDER_SEARCH.indexes("order"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -8,10 +8,20 @@ from django.utils import timezone
 
 from apps.buyers.models import country_code, currency_code
 from apps.core.models import TimeStampedModel
-from apps.inventory.models import QUANTITY
+from apps.core.search import Search
+from apps.inventory.models import MATERIAL_SEARCH, QUANTITY
 
 from .choices import PurchaseOrderStatus
 from .querysets import PurchaseOrderLineQuerySet, PurchaseOrderQuerySet, SupplierQuerySet
+
+# Ranked ?search= and admin search (apps.core.search): codes and numbers by prefix, names by words.
+SUPPLIER_SEARCH = Search(codes=("code",), names=("name",), emails=("email",))
+SUPPLIER_MATERIAL_SEARCH = Search(related=(("supplier", SUPPLIER_SEARCH), ("material", MATERIAL_SEARCH)))
+PURCHASE_ORDER_SEARCH = Search(codes=("number",), related=(("supplier", SUPPLIER_SEARCH),))
+PURCHASE_ORDER_LINE_SEARCH = Search(
+    related=(("purchase_order", Search(codes=("number",))), ("material", MATERIAL_SEARCH))
+)
+GOODS_RECEIPT_SEARCH = Search(codes=("delivery_note",), related=(("purchase_order", Search(codes=("number",))),))
 
 
 class Supplier(TimeStampedModel):
@@ -29,7 +39,7 @@ class Supplier(TimeStampedModel):
 
     class Meta:
         ordering = ["name", "id"]
-        indexes = [models.Index(fields=["name", "id"], name="supplier_name_idx")]
+        indexes = [models.Index(fields=["name", "id"], name="supplier_name_idx"), *SUPPLIER_SEARCH.indexes("supplier")]
 
     def __str__(self):
         return f"{self.code} - {self.name}"
@@ -79,6 +89,7 @@ class PurchaseOrder(TimeStampedModel):
             models.Index(fields=["supplier", "status"], name="po_supplier_status_idx"),
             models.Index(fields=["-created_at", "-id"], name="po_created_idx"),
             models.Index(fields=["status", "expected_date"], name="po_status_expected_idx"),
+            *PURCHASE_ORDER_SEARCH.indexes("po"),
         ]
 
     def __str__(self):
@@ -140,6 +151,7 @@ class GoodsReceipt(models.Model):
                 name="receipt_delivery_note_unique",
             ),
         ]
+        indexes = GOODS_RECEIPT_SEARCH.indexes("receipt")
 
     def __str__(self):
         return f"Receipt {self.pk} for {self.purchase_order_id}"

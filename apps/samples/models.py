@@ -3,10 +3,17 @@ from decimal import Decimal
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
+from apps.buyers.models import BUYER_SEARCH
 from apps.core.models import TimeStampedModel
+from apps.core.search import Search
 
 from .choices import Category, SampleStatus, SampleType
 from .querysets import SampleQuerySet, StyleQuerySet
+
+# Ranked ?search= and admin search (apps.core.search). A style: its code, its name, its buyer.
+STYLE_SEARCH = Search(codes=("code",), names=("name",), related=(("buyer", BUYER_SEARCH),))
+# A sample: its number, or its style as above.
+SAMPLE_SEARCH = Search(codes=("number",), related=(("style", STYLE_SEARCH),))
 
 
 class Style(TimeStampedModel):
@@ -29,6 +36,7 @@ class Style(TimeStampedModel):
         indexes = [
             models.Index(fields=["buyer", "season"], name="style_buyer_season_idx"),
             models.Index(fields=["season", "code"], name="style_season_code_idx"),
+            *STYLE_SEARCH.indexes("style"),
         ]
         constraints = [
             models.CheckConstraint(condition=models.Q(target_price__gte=0), name="style_target_price_not_negative"),
@@ -92,6 +100,7 @@ class Sample(TimeStampedModel):
             models.Index(fields=["style", "-created_at"], name="sample_style_created_idx"),
             models.Index(fields=["status", "due_date"], name="sample_status_due_idx"),
             models.Index(fields=["-created_at", "-id"], name="sample_created_idx"),
+            *SAMPLE_SEARCH.indexes("sample"),
         ]
 
     def __str__(self):
