@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run test lint format migrate stop install browser clean
+.PHONY: run test bench lint format migrate stop install browser clean
 
 $(VENV)/.installed: requirements/base.txt requirements/dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,13 @@ run: migrate
 ## test: the whole pytest suite (browser tests need Chromium: `make browser` installs it)
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+## bench: build (or reuse) the large data set in its own database and time every endpoint;
+## writes var/bench/report.json and the table in docs/PERFORMANCE.md. BENCH_DATABASE_URL picks the database.
+bench: install
+	DJANGO_DEBUG=false SILK_ENABLED=false \
+	DATABASE_URL="$${BENCH_DATABASE_URL:-$$($(PY) -m erp.embedded url threadline_bench)}" \
+	$(PY) manage.py bench $(BENCH_ARGS)
 
 ## browser: Debian's Chromium for the headless browser tests (needs root or sudo)
 browser:

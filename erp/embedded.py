@@ -4,7 +4,7 @@ Development and test settings call export_defaults() so that, with no DATABASE_U
 REDIS_URL set, every process (manage.py, runserver, pytest, a Celery worker) finds the
 same real servers. They outlive the process that started them; `make stop` stops them.
 
-    python -m erp.embedded start|stop|status
+    python -m erp.embedded start|stop|status|url NAME
 """
 
 import os
@@ -22,16 +22,17 @@ DATABASE_NAME = "threadline"
 REDIS_PORT = int(os.environ.get("EMBEDDED_REDIS_PORT", "6390"))
 
 
-def database_url() -> str:
-    """Start (or reuse) the embedded PostgreSQL and return a URL to its database."""
+def database_url(name: str = DATABASE_NAME) -> str:
+    """Start (or reuse) the embedded PostgreSQL and return a URL to one of its databases (created if new)."""
     PG_DIR.parent.mkdir(parents=True, exist_ok=True)
     # cleanup_mode=None: the server must outlive this process (see DESIGN.md).
     server = _pgserver().get_server(PG_DIR, cleanup_mode=None)
+    if not name.replace("_", "").isalnum():
+        raise ValueError(f"Not a plain database name: {name!r}")
     server.psql(
-        f"SELECT 'CREATE DATABASE {DATABASE_NAME}' "
-        f"WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = '{DATABASE_NAME}')\\gexec\n"
+        f"SELECT 'CREATE DATABASE {name}' WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = '{name}')\\gexec\n"
     )
-    return server.get_uri(DATABASE_NAME)
+    return server.get_uri(name)
 
 
 def redis_url() -> str:
@@ -119,6 +120,8 @@ def main(argv: list[str]) -> int:
     elif command == "stop":
         stop()
         print("Embedded servers stopped.")
+    elif command == "url":  # e.g. the benchmark's own database
+        print(database_url(argv[2]))
     elif command == "status":
         print(f"postgres: {'running' if (PG_DIR / 'postmaster.pid').exists() else 'stopped'} ({PG_DIR})")
         print(f"redis: {'running' if _redis_alive() else 'stopped'} (127.0.0.1:{REDIS_PORT})")

@@ -1,15 +1,17 @@
 from django.contrib import admin, messages
 
+from apps.core.search import SearchAdminMixin
+
 from . import services
-from .models import Buyer
+from .models import BUYER_SEARCH, Buyer
 
 
 @admin.register(Buyer)
-class BuyerAdmin(admin.ModelAdmin):
+class BuyerAdmin(SearchAdminMixin, admin.ModelAdmin):
     list_display = ["code", "name", "company", "country", "currency", "payment_terms", "is_active", "updated_at"]
     list_display_links = ["code", "name"]
     list_filter = ["is_active", "payment_terms", "currency"]
-    search_fields = ["code", "name", "company", "email"]
+    search = BUYER_SEARCH
     ordering = ["name", "id"]
     readonly_fields = ["created_at", "updated_at"]
     show_full_result_count = False

@@ -2,6 +2,7 @@
 
 from django.db import transaction
 
+from apps.core import cache
 from apps.core.services import create_validated, update_validated
 
 from .models import Buyer
@@ -20,4 +21,6 @@ def buyer_update(*, buyer: Buyer, data: dict) -> Buyer:
 @transaction.atomic
 def buyer_set_active(*, buyer_ids: list[int], active: bool) -> int:
     """Activate or deactivate buyers in one statement; returns how many changed."""
-    return Buyer.objects.filter(pk__in=buyer_ids).exclude(is_active=active).update(is_active=active)
+    changed = Buyer.objects.filter(pk__in=buyer_ids).exclude(is_active=active).update(is_active=active)
+    cache.bump(Buyer)  # update() sends no signals
+    return changed

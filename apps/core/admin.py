@@ -3,6 +3,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
 from .adminkit import ReadOnlyAdminMixin
 from .models import IdempotencyKey, User
+from .pagination import EstimatedCountPaginator
 
 
 @admin.register(User)
@@ -17,7 +18,7 @@ class IdempotencyKeyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     list_display = ["scope", "key", "user", "status_code", "created_at"]
     list_select_related = ["user"]
-    list_filter = ["status_code"]
+    list_filter = ["status_code", ("created_at", admin.DateFieldListFilter)]
     search_fields = ["scope", "key"]
-    date_hierarchy = "created_at"
     show_full_result_count = False
+    paginator = EstimatedCountPaginator

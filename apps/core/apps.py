@@ -13,4 +13,6 @@ class CoreConfig(AppConfig):
     verbose_name = "Core"
 
     def ready(self):
+        from . import auth, cache  # noqa: F401 - connect the signals that invalidate cached permissions and views
+
         request_finished.connect(_clear_request_id, dispatch_uid="core.clear_request_id")

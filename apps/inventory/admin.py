@@ -4,16 +4,26 @@ from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import ValidationError
 
 from apps.core.adminkit import ReadOnlyAdminMixin
+from apps.core.pagination import EstimatedCountPaginator
+from apps.core.search import SearchAdminMixin
 
 from . import services
-from .models import Material, StockLevel, StockMovement, Warehouse
+from .models import (
+    BY_MATERIAL_SEARCH,
+    MATERIAL_SEARCH,
+    WAREHOUSE_SEARCH,
+    Material,
+    StockLevel,
+    StockMovement,
+    Warehouse,
+)
 
 
 @admin.register(Warehouse)
-class WarehouseAdmin(admin.ModelAdmin):
+class WarehouseAdmin(SearchAdminMixin, admin.ModelAdmin):
     list_display = ["code", "name", "is_active"]
     list_filter = ["is_active"]
-    search_fields = ["code", "name"]
+    search = WAREHOUSE_SEARCH
     readonly_fields = ["created_at", "updated_at"]
     show_full_result_count = False
 
@@ -38,10 +48,10 @@ class BelowReorderFilter(admin.SimpleListFilter):
 
 
 @admin.register(Material)
-class MaterialAdmin(admin.ModelAdmin):
+class MaterialAdmin(SearchAdminMixin, admin.ModelAdmin):
     list_display = ["code", "name", "kind", "unit", "standard_cost", "reorder_level", "on_hand", "is_active"]
     list_filter = ["kind", "unit", "is_active", BelowReorderFilter]
-    search_fields = ["code", "name"]
+    search = MATERIAL_SEARCH
     readonly_fields = ["created_at", "updated_at"]
     show_full_result_count = False
     list_per_page = 50
@@ -61,13 +71,15 @@ class MaterialAdmin(admin.ModelAdmin):
 
 
 @admin.register(StockLevel)
-class StockLevelAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class StockLevelAdmin(SearchAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only: levels change only by posting movements."""
+
+    paginator = EstimatedCountPaginator
 
     list_display = ["material", "warehouse", "on_hand", "updated_at"]
     list_select_related = ["material", "warehouse"]
     list_filter = ["warehouse", "material__kind"]
-    search_fields = ["material__code", "material__name"]
+    search = BY_MATERIAL_SEARCH
     show_full_result_count = False
     list_per_page = 50
 
@@ -118,8 +130,10 @@ class StockMovementPostForm(forms.ModelForm):
 
 
 @admin.register(StockMovement)
-class StockMovementAdmin(admin.ModelAdmin):
+class StockMovementAdmin(SearchAdminMixin, admin.ModelAdmin):
     """The ledger, read-only; "Add" posts a movement through the stock services (warehouse role)."""
+
+    paginator = EstimatedCountPaginator
 
     list_display = [
         "created_at",
@@ -134,7 +148,7 @@ class StockMovementAdmin(admin.ModelAdmin):
     list_select_related = ["material", "warehouse", "created_by"]
     # A date filter, not date_hierarchy: that reads the distinct years of the whole ledger on every page.
     list_filter = ["kind", "warehouse", ("created_at", admin.DateFieldListFilter)]
-    search_fields = ["material__code", "note", "reference_type"]
+    search = BY_MATERIAL_SEARCH
     autocomplete_fields = ["material", "warehouse"]
     show_full_result_count = False
     list_per_page = 50

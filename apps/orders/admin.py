@@ -2,10 +2,12 @@ from django import forms
 from django.contrib import admin
 
 from apps.core.adminkit import adopt_saved, workflow_action
+from apps.core.pagination import EstimatedCountPaginator
+from apps.core.search import SearchAdminMixin
 
 from . import services
 from .choices import EDITABLE_STATUSES, OrderStatus
-from .models import Order, OrderLine
+from .models import ORDER_SEARCH, Order, OrderLine
 
 
 class OrderLineFormSet(forms.BaseInlineFormSet):
@@ -51,13 +53,15 @@ def _transition(order, status):
 
 
 @admin.register(Order)
-class OrderAdmin(admin.ModelAdmin):
+class OrderAdmin(SearchAdminMixin, admin.ModelAdmin):
+    paginator = EstimatedCountPaginator
     list_display = ["number", "buyer", "buyer_reference", "status", "order_date", "ship_date", "currency", "total"]
     list_select_related = ["buyer"]
-    list_filter = ["status", "currency"]
-    search_fields = ["number", "buyer_reference", "buyer__code"]
+    # Date filters, not date_hierarchy (it reads the distinct dates of the whole table on every page);
+    # no currency filter (it would list the distinct currencies of every order).
+    list_filter = ["status", ("order_date", admin.DateFieldListFilter), ("ship_date", admin.DateFieldListFilter)]
+    search = ORDER_SEARCH
     autocomplete_fields = ["buyer"]
-    date_hierarchy = "order_date"
     readonly_fields = ["number", "status", "total", "created_at", "updated_at"]
     inlines = [OrderLineInline]
     show_full_result_count = False

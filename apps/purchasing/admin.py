@@ -8,11 +8,25 @@ from django.template.response import TemplateResponse
 from django.urls import path
 
 from apps.core.adminkit import ReadOnlyAdminMixin, adopt_saved, service_action, workflow_action
+from apps.core.pagination import EstimatedCountPaginator
+from apps.core.search import SearchAdminMixin
 from apps.inventory.models import Warehouse
 
 from . import services
 from .choices import OPEN_STATUSES, PurchaseOrderStatus
-from .models import GoodsReceipt, GoodsReceiptLine, PurchaseOrder, PurchaseOrderLine, Supplier, SupplierMaterial
+from .models import (
+    GOODS_RECEIPT_SEARCH,
+    PURCHASE_ORDER_LINE_SEARCH,
+    PURCHASE_ORDER_SEARCH,
+    SUPPLIER_MATERIAL_SEARCH,
+    SUPPLIER_SEARCH,
+    GoodsReceipt,
+    GoodsReceiptLine,
+    PurchaseOrder,
+    PurchaseOrderLine,
+    Supplier,
+    SupplierMaterial,
+)
 from .selectors import material_requirements, order_quantity
 
 
@@ -51,10 +65,10 @@ class SupplierMaterialInline(admin.TabularInline):
 
 
 @admin.register(Supplier)
-class SupplierAdmin(admin.ModelAdmin):
+class SupplierAdmin(SearchAdminMixin, admin.ModelAdmin):
     list_display = ["code", "name", "country", "currency", "lead_time_days", "is_active"]
     list_filter = ["is_active", "country", "currency"]
-    search_fields = ["code", "name", "email"]
+    search = SUPPLIER_SEARCH
     readonly_fields = ["created_at", "updated_at"]
     inlines = [SupplierMaterialInline]
     show_full_result_count = False
@@ -87,14 +101,14 @@ class PurchaseOrderLineInline(admin.TabularInline):
 
 
 @admin.register(SupplierMaterial)
-class SupplierMaterialAdmin(admin.ModelAdmin):
+class SupplierMaterialAdmin(SearchAdminMixin, admin.ModelAdmin):
     """Price list: which supplier sells which material, and which supplier is preferred."""
 
     form = SupplierMaterialForm
     list_display = ["supplier", "material", "unit_price", "is_preferred"]
     list_select_related = ["supplier", "material"]
     list_filter = ["is_preferred"]
-    search_fields = ["supplier__code", "supplier__name", "material__code", "material__name"]
+    search = SUPPLIER_MATERIAL_SEARCH
     autocomplete_fields = ["supplier", "material"]
     show_full_result_count = False
     list_per_page = 50
@@ -141,13 +155,14 @@ class DraftPurchaseOrdersForm(forms.Form):
 
 
 @admin.register(PurchaseOrder)
-class PurchaseOrderAdmin(admin.ModelAdmin):
+class PurchaseOrderAdmin(SearchAdminMixin, admin.ModelAdmin):
+    paginator = EstimatedCountPaginator
     list_display = ["number", "supplier", "warehouse", "status", "order_date", "expected_date", "currency", "total"]
     list_select_related = ["supplier", "warehouse"]
-    list_filter = ["status", "warehouse"]
-    search_fields = ["number", "supplier__code", "supplier__name"]
+    # A date filter, not date_hierarchy: that reads the distinct dates of the whole table on every page.
+    list_filter = ["status", "warehouse", ("order_date", admin.DateFieldListFilter)]
+    search = PURCHASE_ORDER_SEARCH
     autocomplete_fields = ["supplier", "warehouse"]
-    date_hierarchy = "order_date"
     readonly_fields = ["number", "status", "total", "created_at", "updated_at"]
     form = PurchaseOrderForm
     inlines = [PurchaseOrderLineInline]
@@ -272,13 +287,15 @@ class OutstandingFilter(admin.SimpleListFilter):
 
 
 @admin.register(PurchaseOrderLine)
-class PurchaseOrderLineAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class PurchaseOrderLineAdmin(SearchAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only: lines across purchase orders, e.g. what is still to arrive; edit them on the order."""
+
+    paginator = EstimatedCountPaginator
 
     list_display = ["purchase_order", "supplier", "material", "quantity", "received_quantity", "unit_price"]
     list_select_related = ["purchase_order__supplier", "material"]
     list_filter = [OutstandingFilter, "purchase_order__status"]
-    search_fields = ["purchase_order__number", "material__code"]
+    search = PURCHASE_ORDER_LINE_SEARCH
     show_full_result_count = False
     list_per_page = 50
 
@@ -299,12 +316,14 @@ class GoodsReceiptLineInline(admin.TabularInline):
 
 
 @admin.register(GoodsReceipt)
-class GoodsReceiptAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class GoodsReceiptAdmin(SearchAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only history of deliveries; receive goods from the purchase order."""
+
+    paginator = EstimatedCountPaginator
 
     list_display = ["id", "purchase_order", "delivery_note", "received_by", "received_at"]
     list_select_related = ["purchase_order", "received_by"]
-    search_fields = ["purchase_order__number", "delivery_note"]
-    date_hierarchy = "received_at"
+    search = GOODS_RECEIPT_SEARCH
+    list_filter = [("received_at", admin.DateFieldListFilter)]
     inlines = [GoodsReceiptLineInline]
     show_full_result_count = False

@@ -1,10 +1,12 @@
 from django.contrib import admin
 
 from apps.core.adminkit import adopt_saved, workflow_action
+from apps.core.pagination import EstimatedCountPaginator
+from apps.core.search import SearchAdminMixin
 
 from . import services
 from .choices import SampleStatus
-from .models import Sample, Style, StyleMaterial
+from .models import SAMPLE_SEARCH, STYLE_SEARCH, Sample, Style, StyleMaterial
 
 
 class StyleMaterialInline(admin.TabularInline):
@@ -16,11 +18,12 @@ class StyleMaterialInline(admin.TabularInline):
 
 
 @admin.register(Style)
-class StyleAdmin(admin.ModelAdmin):
+class StyleAdmin(SearchAdminMixin, admin.ModelAdmin):
+    paginator = EstimatedCountPaginator
     list_display = ["code", "name", "buyer", "season", "category", "target_price", "is_active"]
     list_select_related = ["buyer"]
     list_filter = ["season", "category", "is_active"]
-    search_fields = ["code", "name", "buyer__code"]
+    search = STYLE_SEARCH
     autocomplete_fields = ["buyer"]
     readonly_fields = ["created_at", "updated_at"]
     inlines = [StyleMaterialInline]
@@ -39,7 +42,8 @@ def _transition(sample, status):
 
 
 @admin.register(Sample)
-class SampleAdmin(admin.ModelAdmin):
+class SampleAdmin(SearchAdminMixin, admin.ModelAdmin):
+    paginator = EstimatedCountPaginator
     list_display = [
         "number",
         "style",
@@ -52,10 +56,10 @@ class SampleAdmin(admin.ModelAdmin):
         "created_at",
     ]
     list_select_related = ["style", "buyer"]
-    list_filter = ["status", "type"]
-    search_fields = ["number", "style__code"]
+    # Date filters, not date_hierarchy: that reads the distinct dates of the whole table on every page.
+    list_filter = ["status", "type", ("created_at", admin.DateFieldListFilter), ("due_date", admin.DateFieldListFilter)]
+    search = SAMPLE_SEARCH
     autocomplete_fields = ["style"]
-    date_hierarchy = "created_at"
     readonly_fields = ["number", "buyer", "status", "submitted_at", "approved_at", "rejected_at", "created_at"]
     show_full_result_count = False
     list_per_page = 50

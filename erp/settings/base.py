@@ -17,7 +17,7 @@ ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", "")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "apps.core.admin_site.AdminConfig",  # django.contrib.admin with our site (cached autocomplete)
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -121,6 +121,14 @@ CACHES = {
     }
 }
 DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+# Seconds a cached lookup list lives at most; writes invalidate it at once anyway (apps/core/cache.py).
+VIEW_CACHE_TTLS = {
+    "buyers": env_int("CACHE_TTL_BUYERS", 600),
+    "suppliers": env_int("CACHE_TTL_SUPPLIERS", 600),
+    "styles": env_int("CACHE_TTL_STYLES", 300),
+    "materials": env_int("CACHE_TTL_MATERIALS", 60),  # they show stock on hand
+    "warehouses": env_int("CACHE_TTL_WAREHOUSES", 3600),
+}
 DJANGO_REDIS_LOGGER = "apps.core.cache"
 # Sessions read through the cache but live in the database, so logins survive a Redis outage.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
@@ -144,6 +152,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = ["apps.core.auth.CachedPermissionsBackend"]
+PERMISSION_CACHE_TTL = env_int("PERMISSION_CACHE_TTL", 300)
 LOGIN_URL = "rest_framework:login"
 LOGIN_REDIRECT_URL = "/api/v1/"
 
@@ -171,6 +181,8 @@ X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024)
 HEALTH_CHECK_TIMEOUT = env_float("HEALTH_CHECK_TIMEOUT", 2.0)
+# Admin changelists count exactly up to this many rows (by the planner's estimate), then show "about N".
+ESTIMATED_COUNT_THRESHOLD = env_int("ESTIMATED_COUNT_THRESHOLD", 20000)
 
 # --- REST API -----------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -184,7 +196,7 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 20,
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
-        "rest_framework.filters.SearchFilter",
+        "apps.core.search.SearchFilter",  # ranked; before OrderingFilter, which applies its ordering
         "apps.core.filters.OrderingFilter",
     ],
     "DEFAULT_RENDERER_CLASSES": [

@@ -28,8 +28,8 @@ def slow_query(request):
 @permission_classes([AllowAny])
 def statement_timeout(request):
     with connection.cursor() as cursor:
-        cursor.execute("SHOW statement_timeout")
-        return Response({"statement_timeout": cursor.fetchone()[0]})
+        cursor.execute("SELECT setting FROM pg_settings WHERE name = 'statement_timeout'")
+        return Response({"statement_timeout_ms": int(cursor.fetchone()[0])})
 
 
 urlpatterns = [

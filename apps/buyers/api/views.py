@@ -1,26 +1,23 @@
-from rest_framework import mixins, viewsets
+from apps.core.viewsets import CachedLookupViewSet
 
 from .. import services
-from ..models import Buyer
+from ..models import BUYER_SEARCH, Buyer
 from .filters import BuyerFilterSet
 from .serializers import BuyerListSerializer, BuyerSerializer
 
 
-class BuyerViewSet(
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    viewsets.GenericViewSet,
-):
+class BuyerViewSet(CachedLookupViewSet):
     """Buyers: list, search (?search=), filter, order (?ordering=name), create and update.
 
     Buyers are never deleted through the API; deactivate them instead (is_active=false).
     """
 
+    cache_name = "buyers"
+    cache_depends_on = (Buyer,)
+
     queryset = Buyer.objects.for_list()
     filterset_class = BuyerFilterSet
-    search_fields = ["code", "name", "company", "email"]
+    search = BUYER_SEARCH
     ordering_fields = ["code", "name", "country", "created_at", "updated_at"]
     ordering = ["name", "id"]
 

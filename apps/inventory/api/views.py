@@ -4,9 +4,19 @@ from rest_framework.response import Response
 
 from apps.core.idempotency import HEADER as IDEMPOTENCY_HEADER
 from apps.core.idempotency import idempotent
+from apps.core.pagination import CursorPagination
+from apps.core.viewsets import CachedLookupViewSet
 
 from .. import services
-from ..models import Material, StockLevel, StockMovement, Warehouse
+from ..models import (
+    BY_MATERIAL_SEARCH,
+    MATERIAL_SEARCH,
+    WAREHOUSE_SEARCH,
+    Material,
+    StockLevel,
+    StockMovement,
+    Warehouse,
+)
 from .filters import MaterialFilterSet, StockLevelFilterSet, StockMovementFilterSet, WarehouseFilterSet
 from .serializers import (
     MaterialListSerializer,
@@ -20,18 +30,15 @@ from .serializers import (
 )
 
 
-class WarehouseViewSet(
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    viewsets.GenericViewSet,
-):
+class WarehouseViewSet(CachedLookupViewSet):
     """Warehouses: list, search (?search=), filter, order, create and update; never deleted, deactivated instead."""
+
+    cache_name = "warehouses"
+    cache_depends_on = (Warehouse,)
 
     queryset = Warehouse.objects.all()
     filterset_class = WarehouseFilterSet
-    search_fields = ["code", "name"]
+    search = WAREHOUSE_SEARCH
     ordering_fields = ["code", "name"]
     ordering = ["code", "id"]
 
@@ -45,21 +52,18 @@ class WarehouseViewSet(
         serializer.instance = services.warehouse_update(warehouse=serializer.instance, data=serializer.validated_data)
 
 
-class MaterialViewSet(
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    viewsets.GenericViewSet,
-):
+class MaterialViewSet(CachedLookupViewSet):
     """Materials with their stock over all warehouses (`on_hand`); ?below_reorder=true lists what to buy.
 
     Never deleted through the API; deactivate them instead (is_active=false).
     """
 
+    cache_name = "materials"
+    cache_depends_on = (Material, StockMovement)  # the list shows stock on hand
+
     queryset = Material.objects.for_list().with_on_hand()
     filterset_class = MaterialFilterSet
-    search_fields = ["code", "name"]
+    search = MATERIAL_SEARCH
     ordering_fields = ["code", "name", "kind", "reorder_level", "on_hand", "created_at", "updated_at"]
     ordering = ["code", "id"]
 
@@ -81,7 +85,7 @@ class StockLevelViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = StockLevel.objects.for_list()
     serializer_class = StockLevelSerializer
     filterset_class = StockLevelFilterSet
-    search_fields = ["material__code", "material__name"]
+    search = BY_MATERIAL_SEARCH
     ordering_fields = ["material_id", "warehouse_id", "on_hand", "updated_at"]
     ordering = ["material_id", "warehouse_id"]
 
@@ -97,6 +101,7 @@ class StockMovementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
     filterset_class = StockMovementFilterSet
     ordering_fields = ["created_at"]
     ordering = ["-created_at", "-id"]
+    pagination_class = CursorPagination
 
     def get_serializer_class(self):
         return StockMovementPostInputSerializer if self.action == "create" else StockMovementSerializer

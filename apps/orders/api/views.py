@@ -1,11 +1,14 @@
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, viewsets
+from rest_framework import viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from apps.core.pagination import CursorPagination
+from apps.core.viewsets import CreateUpdateViewSet
+
 from .. import services
 from ..choices import OrderStatus
-from ..models import Order, OrderLine
+from ..models import ORDER_LINE_SEARCH, ORDER_SEARCH, Order, OrderLine
 from .filters import OrderFilterSet, OrderLineFilterSet
 from .serializers import OrderLineListSerializer, OrderListSerializer, OrderSerializer
 
@@ -25,19 +28,14 @@ def _transition(name: str, status: str, summary: str):
     )
 
 
-class OrderViewSet(
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    viewsets.GenericViewSet,
-):
+class OrderViewSet(CreateUpdateViewSet):
     """Orders with their lines, created or replaced in one request; workflow steps are POST actions."""
 
     filterset_class = OrderFilterSet
-    search_fields = ["number", "buyer_reference", "buyer__code"]
+    search = ORDER_SEARCH
     ordering_fields = ["created_at", "order_date", "ship_date", "total", "number"]
     ordering = ["-created_at", "-id"]
+    pagination_class = CursorPagination
     action_permissions = {
         name: ["orders.change_order"] for name in ("confirm", "start_production", "ship", "close", "cancel")
     }
@@ -71,6 +69,7 @@ class OrderLineViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = OrderLine.objects.for_list()
     serializer_class = OrderLineListSerializer
     filterset_class = OrderLineFilterSet
-    search_fields = ["style__code", "colour", "order__number"]
+    search = ORDER_LINE_SEARCH
     ordering_fields = ["id", "quantity", "amount"]
     ordering = ["-id"]
+    pagination_class = CursorPagination

@@ -5,10 +5,21 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from apps.core.idempotency import idempotent
+from apps.core.pagination import CursorPagination
+from apps.core.viewsets import CachedLookupViewSet
 
 from .. import services
 from ..choices import PurchaseOrderStatus
-from ..models import GoodsReceipt, GoodsReceiptLine, PurchaseOrder, PurchaseOrderLine, Supplier, SupplierMaterial
+from ..models import (
+    PURCHASE_ORDER_SEARCH,
+    SUPPLIER_SEARCH,
+    GoodsReceipt,
+    GoodsReceiptLine,
+    PurchaseOrder,
+    PurchaseOrderLine,
+    Supplier,
+    SupplierMaterial,
+)
 from ..selectors import material_requirements
 from .filters import PurchaseOrderFilterSet, PurchaseOrderLineFilterSet, SupplierFilterSet, SupplierMaterialFilterSet
 from .serializers import (
@@ -36,18 +47,15 @@ IDEMPOTENCY_KEY = OpenApiParameter(
 )
 
 
-class SupplierViewSet(
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    viewsets.GenericViewSet,
-):
+class SupplierViewSet(CachedLookupViewSet):
     """Suppliers: list, search (?search=), filter, order, create and update; deactivate instead of deleting."""
+
+    cache_name = "suppliers"
+    cache_depends_on = (Supplier,)
 
     queryset = Supplier.objects.for_list()
     filterset_class = SupplierFilterSet
-    search_fields = ["code", "name"]
+    search = SUPPLIER_SEARCH
     ordering_fields = ["code", "name", "country", "lead_time_days", "created_at", "updated_at"]
     ordering = ["name", "id"]
 
@@ -92,9 +100,10 @@ class PurchaseOrderViewSet(
     POST send/ and cancel/ move the status; receive/ books a delivery and posts stock."""
 
     filterset_class = PurchaseOrderFilterSet
-    search_fields = ["number", "supplier__code"]
+    search = PURCHASE_ORDER_SEARCH
     ordering_fields = ["number", "order_date", "expected_date", "total", "status", "created_at"]
     ordering = ["-created_at", "-id"]
+    pagination_class = CursorPagination
     action_permissions = {
         "send": ["purchasing.change_purchaseorder"],
         "cancel": ["purchasing.change_purchaseorder"],
@@ -199,6 +208,7 @@ class PurchaseOrderLineViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_class = PurchaseOrderLineFilterSet
     ordering_fields = ["id", "quantity", "received_quantity"]
     ordering = ["purchase_order_id", "id"]
+    pagination_class = CursorPagination
 
 
 class MaterialRequirementViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):

@@ -1,10 +1,13 @@
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from apps.buyers.models import Buyer
+from apps.core.pagination import CursorPagination
+from apps.core.viewsets import CachedLookupViewSet, CreateUpdateViewSet
+
 from .. import services
-from ..models import Sample, Style
+from ..models import SAMPLE_SEARCH, STYLE_SEARCH, Sample, Style
 from .filters import SampleFilterSet, StyleFilterSet
 from .serializers import (
     SampleListSerializer,
@@ -15,17 +18,14 @@ from .serializers import (
 )
 
 
-class StyleViewSet(
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    viewsets.GenericViewSet,
-):
+class StyleViewSet(CachedLookupViewSet):
     """Styles with their bill of materials; sending `materials` replaces the whole bill."""
 
+    cache_name = "styles"
+    cache_depends_on = (Style, Buyer)  # the list shows the buyer's code
+
     filterset_class = StyleFilterSet
-    search_fields = ["code", "name"]
+    search = STYLE_SEARCH
     ordering_fields = ["code", "name", "season", "created_at"]
     ordering = ["code", "id"]
 
@@ -50,19 +50,14 @@ class StyleViewSet(
         serializer.instance = Style.objects.for_detail().get(pk=style.pk)
 
 
-class SampleViewSet(
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    viewsets.GenericViewSet,
-):
+class SampleViewSet(CreateUpdateViewSet):
     """Samples; status moves only through POST /samples/{id}/transition/."""
 
     filterset_class = SampleFilterSet
-    search_fields = ["number", "style__code"]
+    search = SAMPLE_SEARCH
     ordering_fields = ["created_at", "due_date", "number"]
     ordering = ["-created_at", "-id"]
+    pagination_class = CursorPagination
     action_permissions = {"transition": ["samples.change_sample"]}
 
     def get_queryset(self):

@@ -182,7 +182,7 @@ def test_order_line_list_filters_and_query_count(client_for, assert_queries_cons
     )
     other = OrderLineFactory()
     assert [row["id"] for row in client.get(LINES, {"buyer": other.order.buyer_id}).json()["results"]] == [other.pk]
-    assert client.get(LINES, {"order": order.pk}).json()["count"] == 50
+    assert len(client.get(LINES, {"order": order.pk, "page_size": 100}).json()["results"]) == 50
 
 
 def test_order_lines_endpoint_is_read_only(client_for):
