@@ -14,6 +14,12 @@ class ModelPermissions(DjangoModelPermissions):
         "HEAD": ["%(app_label)s.view_%(model_name)s"],
     }
 
+    def _queryset(self, view):
+        # The model is all a permission check needs: a view's class-level `queryset` names it
+        # without building the list's annotated queryset a second time.
+        queryset = getattr(view, "queryset", None)
+        return queryset if queryset is not None else super()._queryset(view)
+
     def has_permission(self, request, view):
         required = getattr(view, "action_permissions", {}).get(getattr(view, "action", None))
         if required is None:

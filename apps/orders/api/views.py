@@ -31,6 +31,8 @@ def _transition(name: str, status: str, summary: str):
 class OrderViewSet(CreateUpdateViewSet):
     """Orders with their lines, created or replaced in one request; workflow steps are POST actions."""
 
+    queryset = Order.objects.all()  # the model, for permission checks; get_queryset() picks the shape
+
     filterset_class = OrderFilterSet
     search = ORDER_SEARCH
     ordering_fields = ["created_at", "order_date", "ship_date", "total", "number"]

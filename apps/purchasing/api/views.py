@@ -99,6 +99,8 @@ class PurchaseOrderViewSet(
     """Purchase orders to suppliers. Created as drafts with their lines; only drafts change.
     POST send/ and cancel/ move the status; receive/ books a delivery and posts stock."""
 
+    queryset = PurchaseOrder.objects.all()  # the model, for permission checks; get_queryset() picks the shape
+
     filterset_class = PurchaseOrderFilterSet
     search = PURCHASE_ORDER_SEARCH
     ordering_fields = ["number", "order_date", "expected_date", "total", "status", "created_at"]

@@ -21,6 +21,8 @@ from .serializers import (
 class StyleViewSet(CachedLookupViewSet):
     """Styles with their bill of materials; sending `materials` replaces the whole bill."""
 
+    queryset = Style.objects.all()  # the model, for permission checks; get_queryset() picks the shape
+
     cache_name = "styles"
     cache_depends_on = (Style, Buyer)  # the list shows the buyer's code
 
@@ -52,6 +54,8 @@ class StyleViewSet(CachedLookupViewSet):
 
 class SampleViewSet(CreateUpdateViewSet):
     """Samples; status moves only through POST /samples/{id}/transition/."""
+
+    queryset = Sample.objects.all()  # the model, for permission checks; get_queryset() picks the shape
 
     filterset_class = SampleFilterSet
     search = SAMPLE_SEARCH
