@@ -58,3 +58,28 @@ def adopt_saved(form_instance, saved) -> None:
     form_instance.__dict__.update({name: value for name, value in saved.__dict__.items() if name != "_state"})
     form_instance._state.adding = False
     form_instance._state.db = saved._state.db
+
+
+class DocumentAdminMixin:
+    """A document (an order, a purchase order) whose header and inline lines are saved through
+    its services: the header is created without lines, the inline saves them, and the total
+    is recalculated, all in the admin's one transaction. Subclasses name the three services."""
+
+    def create_document(self, fields: dict):
+        raise NotImplementedError
+
+    def update_document(self, document, data: dict):
+        raise NotImplementedError
+
+    def recalculate_total(self, document):
+        raise NotImplementedError
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            self.update_document(obj, {field: form.cleaned_data[field] for field in form.changed_data})
+        else:
+            adopt_saved(obj, self.create_document(dict(form.cleaned_data)))
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        self.recalculate_total(form.instance)

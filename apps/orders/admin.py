@@ -1,7 +1,7 @@
 from django import forms
 from django.contrib import admin
 
-from apps.core.adminkit import adopt_saved, workflow_action
+from apps.core.adminkit import DocumentAdminMixin, workflow_action
 from apps.core.pagination import EstimatedCountPaginator
 from apps.core.search import SearchAdminMixin
 
@@ -53,7 +53,7 @@ def _transition(order, status):
 
 
 @admin.register(Order)
-class OrderAdmin(SearchAdminMixin, admin.ModelAdmin):
+class OrderAdmin(DocumentAdminMixin, SearchAdminMixin, admin.ModelAdmin):
     paginator = EstimatedCountPaginator
     list_display = ["number", "buyer", "buyer_reference", "status", "order_date", "ship_date", "currency", "total"]
     list_select_related = ["buyer"]
@@ -83,22 +83,11 @@ class OrderAdmin(SearchAdminMixin, admin.ModelAdmin):
         fixed = ["buyer"] if obj.status in EDITABLE_STATUSES else ["buyer", "order_date", "ship_date", "currency"]
         return [*self.readonly_fields, *fixed]
 
-    def save_model(self, request, obj, form, change):
-        if change:
-            data = {field: form.cleaned_data[field] for field in form.changed_data}
-            services.order_update(order=obj, data=data)
-        else:
-            created = services.order_create(
-                buyer=obj.buyer,
-                ship_date=obj.ship_date,
-                order_date=obj.order_date,
-                currency=obj.currency,
-                buyer_reference=obj.buyer_reference,
-                notes=obj.notes,
-                lines=None,  # the inline saves them next, in this same transaction
-            )
-            adopt_saved(obj, created)
+    def create_document(self, fields):
+        return services.order_create(**fields, lines=None)  # the inline saves them next
 
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        services.order_recalculate_total(order=form.instance)
+    def update_document(self, order, data):
+        services.order_update(order=order, data=data)
+
+    def recalculate_total(self, order):
+        services.order_recalculate_total(order=order)

@@ -7,7 +7,7 @@ from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path
 
-from apps.core.adminkit import ReadOnlyAdminMixin, adopt_saved, service_action, workflow_action
+from apps.core.adminkit import DocumentAdminMixin, ReadOnlyAdminMixin, service_action, workflow_action
 from apps.core.pagination import EstimatedCountPaginator
 from apps.core.search import SearchAdminMixin
 from apps.inventory.models import Warehouse
@@ -155,7 +155,7 @@ class DraftPurchaseOrdersForm(forms.Form):
 
 
 @admin.register(PurchaseOrder)
-class PurchaseOrderAdmin(SearchAdminMixin, admin.ModelAdmin):
+class PurchaseOrderAdmin(DocumentAdminMixin, SearchAdminMixin, admin.ModelAdmin):
     paginator = EstimatedCountPaginator
     list_display = ["number", "supplier", "warehouse", "status", "order_date", "expected_date", "currency", "total"]
     list_select_related = ["supplier", "warehouse"]
@@ -245,25 +245,14 @@ class PurchaseOrderAdmin(SearchAdminMixin, admin.ModelAdmin):
                 request, f"Skipped {len(skipped)} material(s) without a preferred supplier: {codes}.", messages.WARNING
             )
 
-    def save_model(self, request, obj, form, change):
-        if change:
-            data = {field: form.cleaned_data[field] for field in form.changed_data}
-            services.purchase_order_update(purchase_order=obj, data=data)
-        else:
-            created = services.purchase_order_create(
-                supplier=obj.supplier,
-                warehouse=obj.warehouse,
-                order_date=obj.order_date,
-                expected_date=obj.expected_date,
-                currency=obj.currency,
-                notes=obj.notes,
-                lines=None,  # the inline saves them next, in this same transaction
-            )
-            adopt_saved(obj, created)
+    def create_document(self, fields):
+        return services.purchase_order_create(**fields, lines=None)  # the inline saves them next
 
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        services.purchase_order_recalculate_total(purchase_order=form.instance)
+    def update_document(self, purchase_order, data):
+        services.purchase_order_update(purchase_order=purchase_order, data=data)
+
+    def recalculate_total(self, purchase_order):
+        services.purchase_order_recalculate_total(purchase_order=purchase_order)
 
     def has_receive_permission(self, request):
         return request.user.has_perm("purchasing.receive_purchaseorder")
