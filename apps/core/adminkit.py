@@ -83,3 +83,22 @@ class DocumentAdminMixin:
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         self.recalculate_total(form.instance)
+
+
+class LinesInlineMixin:
+    """An inline of document lines that can be edited only while the document's status is in
+    `editable_statuses` (and always on the add page); afterwards it is shown read-only."""
+
+    editable_statuses: frozenset = frozenset()
+
+    def _editable(self, obj):
+        return obj is None or obj.status in self.editable_statuses
+
+    def has_add_permission(self, request, obj=None):
+        return self._editable(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self._editable(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._editable(obj) and super().has_delete_permission(request, obj)

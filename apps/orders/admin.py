@@ -1,7 +1,7 @@
 from django import forms
 from django.contrib import admin
 
-from apps.core.adminkit import DocumentAdminMixin, workflow_action
+from apps.core.adminkit import DocumentAdminMixin, LinesInlineMixin, workflow_action
 from apps.core.pagination import EstimatedCountPaginator
 from apps.core.search import SearchAdminMixin
 
@@ -26,7 +26,9 @@ class OrderLineFormSet(forms.BaseInlineFormSet):
                 kept[index].add_error(field, messages)
 
 
-class OrderLineInline(admin.TabularInline):
+class OrderLineInline(LinesInlineMixin, admin.TabularInline):
+    editable_statuses = frozenset(EDITABLE_STATUSES)
+
     model = OrderLine
     formset = OrderLineFormSet
     autocomplete_fields = ["style"]
@@ -34,18 +36,6 @@ class OrderLineInline(admin.TabularInline):
     readonly_fields = ["amount"]
     min_num = 1
     extra = 0
-
-    def _editable(self, obj):
-        return obj is None or obj.status in EDITABLE_STATUSES
-
-    def has_add_permission(self, request, obj=None):
-        return self._editable(obj) and super().has_add_permission(request, obj)
-
-    def has_change_permission(self, request, obj=None):
-        return self._editable(obj) and super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return self._editable(obj) and super().has_delete_permission(request, obj)
 
 
 def _transition(order, status):

@@ -7,7 +7,7 @@ from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path
 
-from apps.core.adminkit import DocumentAdminMixin, ReadOnlyAdminMixin, service_action, workflow_action
+from apps.core.adminkit import DocumentAdminMixin, LinesInlineMixin, ReadOnlyAdminMixin, service_action, workflow_action
 from apps.core.pagination import EstimatedCountPaginator
 from apps.core.search import SearchAdminMixin
 from apps.inventory.models import Warehouse
@@ -78,7 +78,9 @@ class SupplierAdmin(SearchAdminMixin, admin.ModelAdmin):
         return [*self.readonly_fields, "code"] if obj else self.readonly_fields
 
 
-class PurchaseOrderLineInline(admin.TabularInline):
+class PurchaseOrderLineInline(LinesInlineMixin, admin.TabularInline):
+    editable_statuses = frozenset({PurchaseOrderStatus.DRAFT})
+
     model = PurchaseOrderLine
     autocomplete_fields = ["material"]
     fields = ["material", "quantity", "unit_price", "received_quantity"]
@@ -86,18 +88,6 @@ class PurchaseOrderLineInline(admin.TabularInline):
     min_num = 1
     validate_min = True
     extra = 0
-
-    def _editable(self, obj):
-        return obj is None or obj.status == PurchaseOrderStatus.DRAFT
-
-    def has_add_permission(self, request, obj=None):
-        return self._editable(obj) and super().has_add_permission(request, obj)
-
-    def has_change_permission(self, request, obj=None):
-        return self._editable(obj) and super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return self._editable(obj) and super().has_delete_permission(request, obj)
 
 
 @admin.register(SupplierMaterial)

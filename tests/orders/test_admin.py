@@ -101,3 +101,12 @@ def test_order_admin_confirm_action(staff_client):
     assert "1 moved to confirmed." in response.content.decode()
     draft.refresh_from_db()
     assert draft.status == "confirmed"
+
+
+def test_order_admin_lines_are_read_only_once_in_production(staff_client):
+    editable, frozen = order_with_lines(status="confirmed"), order_with_lines(status="in_production")
+    for order, expected in ((editable, True), (frozen, False)):
+        inline = staff_client.get(f"/admin/orders/order/{order.pk}/change/").context["inline_admin_formsets"][0]
+        assert (inline.has_add_permission, inline.has_change_permission, inline.has_delete_permission) == (
+            expected,
+        ) * 3
