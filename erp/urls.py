@@ -8,19 +8,33 @@ from rest_framework.routers import DefaultRouter
 
 from apps.buyers.api.urls import router as buyers_router
 from apps.core import health
+from apps.core.api.urls import router as core_router
 from apps.inventory.api.urls import router as inventory_router
 from apps.orders.api.urls import router as orders_router
 from apps.purchasing.api.urls import router as purchasing_router
+from apps.reports.admin_views import run_report
+from apps.reports.api.urls import router as reports_router
+from apps.reports.dashboard import dashboard
 from apps.samples.api.urls import router as samples_router
 
 # One browsable API root for every app's routes.
 api_router = DefaultRouter()
-for app_router in (buyers_router, inventory_router, samples_router, orders_router, purchasing_router):
+for app_router in (
+    core_router,
+    buyers_router,
+    inventory_router,
+    samples_router,
+    orders_router,
+    purchasing_router,
+    reports_router,
+):
     api_router.registry.extend(app_router.registry)
 
 urlpatterns = [
     path("health/live", health.live, name="health-live"),
     path("health/ready", health.ready, name="health-ready"),
+    path("admin/reports/run/", admin.site.admin_view(run_report), name="admin-run-report"),
+    path("admin/dashboard/", dashboard, name="admin-dashboard"),  # before the admin's catch-all
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_router.urls)),
     path("api/v1/auth/token/", obtain_auth_token, name="api-token"),

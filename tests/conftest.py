@@ -1,6 +1,8 @@
+import shutil
 from collections.abc import Callable
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -8,6 +10,14 @@ from rest_framework.test import APIClient
 
 from apps.core import cache as view_cache
 from tests.factories import UserFactory
+
+pytest_plugins = ["tests.worker"]  # the real Celery worker fixtures
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _empty_media_root():
+    """Job result files from an earlier run would make storage rename this run's files."""
+    shutil.rmtree(settings.MEDIA_ROOT, ignore_errors=True)
 
 
 @pytest.fixture(autouse=True)

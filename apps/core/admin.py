@@ -1,8 +1,11 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.urls import reverse
+from django.utils.html import format_html
 
 from .adminkit import ReadOnlyAdminMixin
-from .models import IdempotencyKey, User
+from .jobs import cancel_job, jobs_visible_to, retry_job
+from .models import DeadLetter, IdempotencyKey, Job, User
 from .pagination import EstimatedCountPaginator
 
 
@@ -22,3 +25,82 @@ class IdempotencyKeyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     search_fields = ["scope", "key"]
     show_full_result_count = False
     paginator = EstimatedCountPaginator
+
+
+@admin.register(Job)
+class JobAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Every background job; staff without core.view_job see and act on their own only."""
+
+    list_display = ["title", "status", "progress_percent", "requested_by", "queue", "attempts", "created_at", "took"]
+    list_select_related = ["requested_by"]
+    list_filter = ["status", "queue", "task", ("created_at", admin.DateFieldListFilter)]
+    search_fields = ["title", "task"]
+    fields = [
+        ("title", "task", "queue"),
+        ("status", "progress_percent", "attempts"),
+        ("requested_by", "created_at", "started_at", "finished_at", "took"),
+        "params",
+        "download",
+        "result",
+        "error",
+        "history",
+        "celery_id",
+    ]
+    readonly_fields = ["progress_percent", "took", "download"]
+    actions = ["retry", "cancel"]
+    show_full_result_count = False
+    paginator = EstimatedCountPaginator
+
+    def get_queryset(self, request):
+        return jobs_visible_to(request.user, super().get_queryset(request))
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_staff
+
+    def has_module_permission(self, request):
+        return self.has_view_permission(request)
+
+    def has_retry_permission(self, request):
+        return self.has_view_permission(request)  # the queryset already holds only jobs they may act on
+
+    has_cancel_permission = has_retry_permission
+
+    @admin.display(description="Progress")
+    def progress_percent(self, job):
+        return f"{job.progress}%"
+
+    @admin.display(description="Duration")
+    def took(self, job):
+        return str(job.duration).split(".")[0] if job.duration else "—"
+
+    @admin.display(description="Result file")
+    def download(self, job):
+        if not job.result_file:
+            return "—"
+        return format_html('<a href="{}">Download {}</a>', reverse("job-download", args=[job.pk]), job.result_name)
+
+    @admin.action(description="Retry the selected failed or cancelled jobs", permissions=["retry"])
+    def retry(self, request, queryset):
+        retried = sum(retry_job(job) for job in queryset)
+        self.message_user(request, f"{retried} job(s) queued again.", messages.SUCCESS)
+
+    @admin.action(description="Cancel the selected queued or running jobs", permissions=["cancel"])
+    def cancel(self, request, queryset):
+        cancelled = sum(cancel_job(job) for job in queryset)
+        self.message_user(request, f"{cancelled} job(s) cancelled.", messages.SUCCESS)
+
+
+@admin.register(DeadLetter)
+class DeadLetterAdmin(JobAdmin):
+    """The dead-letter view: jobs that failed for good, newest first, to retry or look into."""
+
+    list_display = ["title", "task", "requested_by", "attempts", "finished_at", "short_error"]
+    list_filter = ["task", "queue", ("finished_at", admin.DateFieldListFilter)]
+    actions = ["retry"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(status=Job.Status.FAILED)
+
+    @admin.display(description="Error")
+    def short_error(self, job):
+        return job.error[:120]

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "apps.samples",
     "apps.orders",
     "apps.purchasing",
+    "apps.reports",  # reads every business app: reports, jobs that build them, the dashboard
 ]
 
 SILK_ENABLED = env_bool("SILK_ENABLED", False)
@@ -144,6 +145,47 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BROKER_CONNECTION_TIMEOUT = env_float("CELERY_BROKER_CONNECTION_TIMEOUT", 2.0)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = "UTC"
+# Four queues, each task routed by name: critical (notifications staff wait on), high (work a person
+# is waiting for), default, low (housekeeping). Give busy queues their own worker pool (README).
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_ROUTES = {
+    "core.send_email": {"queue": "critical"},
+    "reports.generate": {"queue": "high"},
+    "reports.check_low_stock": {"queue": "default"},
+    "reports.refresh": {"queue": "low"},
+    "core.warm_cache": {"queue": "low"},
+    "core.cleanup_jobs": {"queue": "low"},
+}
+# Limits every task gets unless it sets its own; the soft one raises inside the task so it can stop cleanly.
+CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 300)
+CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 360)
+REPORT_TIME_LIMIT = env_int("REPORT_TIME_LIMIT", 1800)  # the longest task: a report over all history
+# With acks late, Redis hands an unacknowledged message to another worker after this long: it must
+# outlast the longest task and the longest retry countdown, or a slow task would run twice.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 2 * 3600)}
+CELERY_TASK_REJECT_ON_WORKER_LOST = True  # a worker killed mid-task: the message goes back on the queue
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1}
+CELERY_WORKER_MAX_TASKS_PER_CHILD = env_int("CELERY_WORKER_MAX_TASKS_PER_CHILD", 200)
+CELERY_RESULT_EXPIRES = 24 * 3600
+JOB_RETRY_BASE_SECONDS = env_float("JOB_RETRY_BASE_SECONDS", 10.0)
+JOB_RETRY_MAX_SECONDS = env_float("JOB_RETRY_MAX_SECONDS", 1800.0)
+JOB_RETENTION_DAYS = env_int("JOB_RETENTION_DAYS", 30)
+# Reports: ranges up to this many days (and answers up to this many rows) come back at once, from
+# the cache; larger ones run as a job that writes a file.
+REPORT_DIRECT_MAX_DAYS = env_int("REPORT_DIRECT_MAX_DAYS", 92)
+REPORT_DIRECT_MAX_ROWS = env_int("REPORT_DIRECT_MAX_ROWS", 2000)
+REPORT_CACHE_TTL = env_int("REPORT_CACHE_TTL", 24 * 3600)  # writes to the tables read invalidate it sooner
+DASHBOARD_CACHE_TTL = env_int("DASHBOARD_CACHE_TTL", 300)
+
+# --- Email: notifications such as the low-stock check ---------------------------------------
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "threadline@localhost")
 
 # --- Auth ---------------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
@@ -170,7 +212,8 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-MEDIA_ROOT = BASE_DIR / "var" / "media"
+# Job result files. Several app or worker machines must share it (a network volume) or use object storage.
+MEDIA_ROOT = env_str("MEDIA_ROOT", str(BASE_DIR / "var" / "media"))
 MEDIA_URL = "media/"
 
 # --- Security headers (HSTS, cookies and TLS are tightened in production.py) ---------------

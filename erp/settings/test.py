@@ -11,7 +11,13 @@ os.environ["SILK_ENABLED"] = "false"
 os.environ.setdefault("DB_STATEMENT_TIMEOUT_MS", "60000")
 
 from .base import *  # noqa: E402,F403
-from .base import CACHES  # noqa: E402
+from .base import BASE_DIR, CACHES  # noqa: E402
+from .env import env_bool  # noqa: E402
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed only; never in production
 CACHES["default"]["KEY_PREFIX"] = "threadline-test"
+# Jobs run inline unless a test starts a real worker (tests/core/jobs/conftest.py), which sets this false.
+CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", True)
+JOB_RETRY_BASE_SECONDS = 0.5
+# Result files of test jobs, apart from the development ones; tests/conftest.py empties it per run.
+MEDIA_ROOT = str(BASE_DIR / "var" / "test-media")
