@@ -39,6 +39,8 @@ class Order(TimeStampedModel):
             models.Index(fields=["-created_at", "status"], name="order_created_status_idx"),
             models.Index(fields=["-created_at", "-id"], name="order_created_idx"),
             models.Index(fields=["status", "ship_date"], name="order_status_ship_idx"),
+            # Date ranges (reports, the dashboard's months, admin date filters) without touching the table.
+            models.Index(fields=["order_date"], include=["status", "currency", "total"], name="order_date_idx"),
             *ORDER_SEARCH.indexes("order"),
         ]
         constraints = [

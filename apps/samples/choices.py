@@ -38,3 +38,7 @@ SAMPLE_WORKFLOW = Workflow(
     },
     noun="sample",
 )
+
+# Decided by the buyer; the others are still open (and can be overdue).
+DECIDED_STATUSES = (SampleStatus.APPROVED, SampleStatus.REJECTED)
+OPEN_STATUSES = tuple(status for status in SampleStatus if status not in DECIDED_STATUSES)

@@ -7,7 +7,7 @@ from apps.buyers.models import BUYER_SEARCH
 from apps.core.models import TimeStampedModel
 from apps.core.search import Search
 
-from .choices import Category, SampleStatus, SampleType
+from .choices import OPEN_STATUSES, Category, SampleStatus, SampleType
 from .querysets import SampleQuerySet, StyleQuerySet
 
 # Ranked ?search= and admin search (apps.core.search). A style: its code, its name, its buyer.
@@ -99,6 +99,12 @@ class Sample(TimeStampedModel):
             models.Index(fields=["buyer", "-created_at"], name="sample_buyer_created_idx"),
             models.Index(fields=["style", "-created_at"], name="sample_style_created_idx"),
             models.Index(fields=["status", "due_date"], name="sample_status_due_idx"),
+            # The oldest overdue samples (dashboard): open ones only, in due order.
+            models.Index(
+                fields=["due_date", "id"],
+                condition=models.Q(status__in=OPEN_STATUSES),
+                name="sample_open_due_idx",
+            ),
             models.Index(fields=["-created_at", "-id"], name="sample_created_idx"),
             *SAMPLE_SEARCH.indexes("sample"),
         ]

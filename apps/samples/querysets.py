@@ -1,6 +1,6 @@
 from django.db import models
 
-from .choices import SampleStatus
+from .choices import OPEN_STATUSES
 
 
 class StyleQuerySet(models.QuerySet):
@@ -20,4 +20,4 @@ class SampleQuerySet(models.QuerySet):
 
     def open(self):
         """Samples still being worked on or awaiting the buyer."""
-        return self.exclude(status__in=[SampleStatus.APPROVED, SampleStatus.REJECTED])
+        return self.filter(status__in=OPEN_STATUSES)  # an IN list, which the open-samples index matches
