@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run test bench lint format migrate stop install browser clean
+.PHONY: run test bench lint format migrate stop install browser clean worker beat
 
 $(VENV)/.installed: requirements/base.txt requirements/dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,14 @@ run: migrate
 	$(PY) manage.py ensure_admin
 	@echo "Serving on http://127.0.0.1:$(PORT)/admin/ (API: /api/v1/, docs: /api/docs/)"
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+## worker / beat: a Celery worker on every queue and the scheduler, for `CELERY_TASK_ALWAYS_EAGER=false make run`
+worker: install
+	CELERY_TASK_ALWAYS_EAGER=false DB_STATEMENT_TIMEOUT_MS=$${DB_STATEMENT_TIMEOUT_MS:-0} \
+	$(VENV)/bin/celery -A erp worker --queues=critical,high,default,low --loglevel=INFO
+
+beat: install
+	$(VENV)/bin/celery -A erp beat --loglevel=INFO
 
 ## test: the whole pytest suite (browser tests need Chromium: `make browser` installs it)
 test: install
