@@ -42,7 +42,7 @@ test: install
 ## bench: build (or reuse) the large data set in its own database and time every endpoint;
 ## writes var/bench/report.json and the table in docs/PERFORMANCE.md. BENCH_DATABASE_URL picks the database.
 bench: install
-	DJANGO_DEBUG=false SILK_ENABLED=false \
+	DJANGO_DEBUG=false SILK_ENABLED=false RATELIMIT_API_USER=1000000/m RATELIMIT_EXPENSIVE=1000000/m \
 	DATABASE_URL="$${BENCH_DATABASE_URL:-$$($(PY) -m erp.embedded url threadline_bench)}" \
 	$(PY) manage.py bench $(BENCH_ARGS)
 

@@ -3,9 +3,12 @@
 Every value that differs between machines comes from the environment (see README).
 """
 
+import ipaddress
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
+from django.core.exceptions import ImproperlyConfigured
 
 from .env import env_bool, env_float, env_int, env_list, env_str
 
@@ -29,6 +32,9 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_celery_beat",
+    "django_prometheus",
+    "simple_history",
+    "csp",
     "silk",
     "apps.core",
     # Business apps, masters before the transactions that use them (sample data runs in this order).
@@ -43,15 +49,21 @@ INSTALLED_APPS = [
 SILK_ENABLED = env_bool("SILK_ENABLED", False)
 
 MIDDLEWARE = [
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "apps.core.middleware.RequestIdMiddleware",
+    "apps.core.middleware.RequestSizeLimitMiddleware",  # 413 for an oversized body, before anything reads it
     "apps.core.middleware.ServerTimingMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "apps.core.ratelimit.RateLimitMiddleware",  # anonymous API calls and failed logins; X-RateLimit-*
+    "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 if SILK_ENABLED:
     MIDDLEWARE.append("silk.middleware.SilkyMiddleware")
@@ -80,7 +92,8 @@ DATABASE_URL = env_str("DATABASE_URL")
 # Web requests are cut off server-side; manage.py and Celery set 0 (no limit) by default.
 DB_STATEMENT_TIMEOUT_MS = env_int("DB_STATEMENT_TIMEOUT_MS", 15000)
 DB_CONNECT_TIMEOUT = env_int("DB_CONNECT_TIMEOUT", 3)
-_database = dj_database_url.parse(DATABASE_URL, engine="django.db.backends.postgresql")
+# django-prometheus's engine: Django's PostgreSQL backend (pool included) that also counts queries and errors.
+_database = dj_database_url.parse(DATABASE_URL, engine="django_prometheus.db.backends.postgresql")
 DATABASES = {
     "default": {
         **_database,
@@ -109,7 +122,7 @@ REDIS_URL = env_str("REDIS_URL")
 CACHE_TIMEOUT = env_int("CACHE_TIMEOUT", 300)
 CACHES = {
     "default": {
-        "BACKEND": "django_redis.cache.RedisCache",
+        "BACKEND": "django_prometheus.cache.backends.redis.RedisCache",  # django-redis, counting hits and misses
         "LOCATION": REDIS_URL,
         "TIMEOUT": CACHE_TIMEOUT,
         "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "threadline"),
@@ -222,7 +235,14 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
-DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024)
+# Request bodies. No screen or endpoint takes file uploads, yet Django and DRF would parse one
+# anywhere: a whole body (files included) over MAX_REQUEST_BODY_SIZE is refused with 413 before
+# anything reads it (apps/core/middleware.py); the rest bound what is parsed.
+MAX_REQUEST_BODY_SIZE = env_int("MAX_REQUEST_BODY_SIZE", 5 * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", MAX_REQUEST_BODY_SIZE)  # all but files
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024  # an upload larger than this is spooled to a temporary file
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000  # a changelist action posts one field per selected row (a page of 100)
+DATA_UPLOAD_MAX_NUMBER_FILES = 10
 HEALTH_CHECK_TIMEOUT = env_float("HEALTH_CHECK_TIMEOUT", 2.0)
 # Admin changelists count exactly up to this many rows (by the planner's estimate), then show "about N".
 ESTIMATED_COUNT_THRESHOLD = env_int("ESTIMATED_COUNT_THRESHOLD", 20000)
@@ -260,6 +280,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # The error answers, in the one error shape, next to what succeeds (apps/core/openapi.py).
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "apps.core.openapi.document_errors"],
     # Several models have a `status`; give each choice set its own schema name.
     "ENUM_NAME_OVERRIDES": {
         "SampleStatusEnum": "apps.samples.choices.SampleStatus",
@@ -277,6 +299,78 @@ SILKY_MAX_RESPONSE_BODY_SIZE = 0
 SILKY_INTERCEPT_PERCENT = env_int("SILKY_INTERCEPT_PERCENT", 100)
 SILKY_MAX_RECORDED_REQUESTS = 10_000
 SILKY_PYTHON_PROFILER = False
+
+# --- Rate limiting (django-ratelimit on Redis) ----------------------------------------------
+# Counters live in Redis, shared by every worker (apps/core/ratelimit.py). A rate is "count/period", period s, m,
+# h or d ("10/m", "100/5m"); an empty rate switches that limit off.
+RATELIMIT_ENABLE = env_bool("RATELIMIT_ENABLE", True)
+RATELIMIT_LOGIN_IP = env_str("RATELIMIT_LOGIN_IP", "10/m")  # failed logins per client address
+RATELIMIT_LOGIN_USERNAME = env_str("RATELIMIT_LOGIN_USERNAME", "5/m")  # failed logins per username, any address
+RATELIMIT_API_USER = env_str("RATELIMIT_API_USER", "600/m")  # API calls per signed-in user (token or session)
+RATELIMIT_API_ANON = env_str("RATELIMIT_API_ANON", "60/m")  # anonymous API calls per client address
+RATELIMIT_EXPENSIVE = env_str("RATELIMIT_EXPENSIVE", "20/m")  # reports, downloads, exports, imports, per user
+# Trusted reverse proxies in front of gunicorn that append to X-Forwarded-For (0: the caller is REMOTE_ADDR).
+RATELIMIT_PROXY_COUNT = env_int("RATELIMIT_PROXY_COUNT", 0)
+RATELIMIT_IP_META_KEY = "apps.core.ratelimit.client_ip"
+RATELIMIT_FAIL_OPEN = True  # Redis down: nothing is counted or refused (logged); apps/core/ratelimit.py says why
+REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = ["apps.core.ratelimit.ApiRateThrottle"]  # per user, after auth
+
+# --- Metrics (django-prometheus) ----------------------------------------------------------
+# /metrics answers a caller from these addresses or networks (CIDR) when it comes straight, not through
+# a proxy, and anyone sending "Authorization: Bearer <METRICS_TOKEN>" (empty: no token is accepted).
+try:
+    METRICS_ALLOWED_IPS = [
+        ipaddress.ip_network(item, strict=False) for item in env_list("METRICS_ALLOWED_IPS", "127.0.0.1,::1")
+    ]
+except ValueError as exc:
+    raise ImproperlyConfigured(f"METRICS_ALLOWED_IPS: {exc}") from None
+METRICS_TOKEN = env_str("METRICS_TOKEN", "")
+METRICS_BROKER_TIMEOUT = env_float("METRICS_BROKER_TIMEOUT", 0.5)  # seconds to read the queue lengths
+SILKY_IGNORE_PATHS = ["/metrics"]  # a scrape every few seconds would fill Silk's tables
+# Several gunicorn workers: set PROMETHEUS_MULTIPROC_DIR in the environment (prometheus_client reads it
+# there, before Django starts) to an empty directory; /metrics then sums every worker (erp/gunicorn.py).
+
+# --- Error tracking (sentry-sdk, only with SENTRY_DSN) -----------------------------------
+SENTRY_DSN = env_str("SENTRY_DSN", "")
+SENTRY_ENVIRONMENT = env_str("SENTRY_ENVIRONMENT", "production")
+SENTRY_RELEASE = env_str("SENTRY_RELEASE", "")
+SENTRY_TRACES_SAMPLE_RATE = env_float("SENTRY_TRACES_SAMPLE_RATE", 0.0)  # share of requests and tasks traced
+SENTRY_SEND_PII = env_bool("SENTRY_SEND_PII", False)  # users, IP addresses, bodies, query strings, local variables
+if SENTRY_DSN:
+    from erp.sentry import init_sentry  # sentry-sdk is loaded only when it is used
+
+    init_sentry(
+        dsn=SENTRY_DSN,
+        environment=SENTRY_ENVIRONMENT,
+        release=SENTRY_RELEASE,
+        traces_sample_rate=SENTRY_TRACES_SAMPLE_RATE,
+        send_pii=SENTRY_SEND_PII,
+    )
+
+# --- Content security policy (django-csp) -------------------------------------------------
+# Scripts only from our own origin: the admin, the dashboard (Chart.js and its data come as
+# static files and a json_script block) and the browsable API (its logout is a plain form:
+# templates/rest_framework/api.html) run no inline script. The one inline script, Swagger UI's
+# start-up at /api/docs/, carries the request's nonce (templates/drf_spectacular/swagger_ui.html).
+# Inline *styles* stay allowed: DRF's browsable API and login page and Swagger UI set style
+# attributes, and styles run no code. Silk's pages are full of inline script and stay outside
+# the policy (staff only, off in production). tests/browser/test_csp.py: no page meets a refusal.
+CONTENT_SECURITY_POLICY = {
+    "EXCLUDE_URL_PREFIXES": ["/silk/"],
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],  # the admin's and Swagger UI's icons are data: URLs in their CSS
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],  # as X-Frame-Options: DENY, for browsers that read only CSP
+        "report-uri": env_str("CSP_REPORT_URI", "") or None,
+    },
+}
 
 # --- Logging: every line carries the request id -------------------------------------------
 LOG_FORMAT = env_str("LOG_FORMAT", "text")

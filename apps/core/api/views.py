@@ -12,6 +12,13 @@ from ..models import Job
 from ..pagination import CursorPagination
 from .serializers import JobSerializer
 
+# What result files come as: the type is guessed from the file name (reports write CSV or XLSX).
+DOWNLOAD_TYPES = (
+    "text/csv",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "application/octet-stream",
+)
+
 
 class JobFilterSet(django_filters.FilterSet):
     class Meta:
@@ -29,11 +36,12 @@ class JobViewSet(viewsets.ReadOnlyModelViewSet):
     pagination_class = CursorPagination
     ordering_fields = ["created_at"]
     ordering = ["-created_at", "-id"]
+    ratelimit_scope = {"download": "expensive"}  # RATELIMIT_EXPENSIVE: streams a whole file
 
     def get_queryset(self):
         return jobs_visible_to(self.request.user, Job.objects.select_related("requested_by"))
 
-    @extend_schema(request=None, responses=JobSerializer)
+    @extend_schema(request=None, responses={202: JobSerializer})
     @action(detail=True, methods=["post"])
     def retry(self, request, pk=None):
         """Queue a failed or cancelled job again."""
@@ -57,7 +65,7 @@ class JobViewSet(viewsets.ReadOnlyModelViewSet):
         job.refresh_from_db()
         return Response(self.get_serializer(job).data)
 
-    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    @extend_schema(responses={(200, content_type): OpenApiTypes.BINARY for content_type in DOWNLOAD_TYPES})
     @action(detail=True)
     def download(self, request, pk=None):
         """The job's result file."""

@@ -13,7 +13,7 @@ from apps.core.jobs import start_job
 from ..definitions import REPORTS
 from ..selectors import TooLargeForDirectAnswer, direct_rows
 from ..tasks import generate
-from .serializers import ReportRangeSerializer, ReportRunSerializer, ReportSerializer
+from .serializers import ReportRangeSerializer, ReportRowsSerializer, ReportRunSerializer, ReportSerializer
 
 
 class TooLarge(exceptions.APIException):
@@ -30,6 +30,7 @@ class ReportViewSet(viewsets.ViewSet):
     permission_classes = [IsAuthenticated]
     lookup_field = "key"
     lookup_value_regex = "[a-z_]+"
+    ratelimit_scope = {"retrieve": "expensive", "run": "expensive"}  # RATELIMIT_EXPENSIVE: aggregates over whole tables
 
     def _visible(self):
         return [report for report in REPORTS.values() if self.request.user.has_perm(report.permission)]
@@ -52,7 +53,7 @@ class ReportViewSet(viewsets.ViewSet):
             OpenApiParameter("date_from", str, description="YYYY-MM-DD, inclusive"),
             OpenApiParameter("date_to", str, description="YYYY-MM-DD, inclusive"),
         ],
-        responses=None,
+        responses=ReportRowsSerializer,
     )
     def retrieve(self, request, key=None):
         """The report's rows for a short range, from the cache while its data is unchanged."""
