@@ -1,5 +1,6 @@
 from django.contrib import admin, messages
 
+from apps.core.audit_admin import AuditedAdmin, HistoryAdmin
 from apps.core.search import SearchAdminMixin
 
 from . import services
@@ -7,7 +8,7 @@ from .models import BUYER_SEARCH, Buyer
 
 
 @admin.register(Buyer)
-class BuyerAdmin(SearchAdminMixin, admin.ModelAdmin):
+class BuyerAdmin(SearchAdminMixin, AuditedAdmin):
     list_display = ["code", "name", "company", "country", "currency", "payment_terms", "is_active", "updated_at"]
     list_display_links = ["code", "name"]
     list_filter = ["is_active", "payment_terms", "currency"]
@@ -38,3 +39,8 @@ class BuyerAdmin(SearchAdminMixin, admin.ModelAdmin):
     def deactivate(self, request, queryset):
         changed = services.buyer_set_active(buyer_ids=list(queryset.values_list("pk", flat=True)), active=False)
         self.message_user(request, f"{changed} buyer(s) deactivated.", messages.SUCCESS)
+
+
+@admin.register(Buyer.history.model)
+class BuyerHistoryAdmin(HistoryAdmin):
+    """Audit trail: every change to buyers, by user and date."""

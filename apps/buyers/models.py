@@ -1,6 +1,7 @@
 from django.core.validators import RegexValidator
 from django.db import models
 
+from apps.core.audit import AuditedHistory
 from apps.core.models import TimeStampedModel
 from apps.core.search import Search
 
@@ -28,6 +29,7 @@ class Buyer(TimeStampedModel):
     is_active = models.BooleanField(default=True)
 
     objects = BuyerQuerySet.as_manager()
+    history = AuditedHistory()
 
     class Meta:
         ordering = ["name", "id"]

@@ -3,6 +3,7 @@
 from django.db import transaction
 
 from apps.core import cache
+from apps.core.audit import bulk_update_audited
 from apps.core.services import create_validated, update_validated
 
 from .models import Buyer
@@ -20,7 +21,10 @@ def buyer_update(*, buyer: Buyer, data: dict) -> Buyer:
 
 @transaction.atomic
 def buyer_set_active(*, buyer_ids: list[int], active: bool) -> int:
-    """Activate or deactivate buyers in one statement; returns how many changed."""
-    changed = Buyer.objects.filter(pk__in=buyer_ids).exclude(is_active=active).update(is_active=active)
-    cache.bump(Buyer)  # update() sends no signals
-    return changed
+    """Activate or deactivate buyers in one UPDATE, each change in the audit trail; returns how many changed."""
+    buyers = list(Buyer.objects.select_for_update().filter(pk__in=buyer_ids).exclude(is_active=active))
+    for buyer in buyers:
+        buyer.is_active = active
+    bulk_update_audited(buyers, Buyer, ["is_active"])
+    cache.bump(Buyer)  # bulk_update() sends no signals
+    return len(buyers)

@@ -4,15 +4,21 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from .adminkit import ReadOnlyAdminMixin
+from .audit_admin import AuditedAdmin, HistoryAdmin
 from .jobs import cancel_job, jobs_visible_to, retry_job
 from .models import DeadLetter, IdempotencyKey, Job, User
 from .pagination import EstimatedCountPaginator
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(AuditedAdmin, DjangoUserAdmin):
     list_filter = ["is_staff", "is_active", "groups"]
     show_full_result_count = False
+
+
+@admin.register(User.history.model)
+class UserHistoryAdmin(HistoryAdmin):
+    """Audit trail of staff accounts: flags, groups and permissions changed, by whom and when."""
 
 
 @admin.register(IdempotencyKey)

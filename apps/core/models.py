@@ -3,9 +3,14 @@ import os
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 
+from .audit import AuditedHistory
+
 
 class User(AbstractUser):
     """A member of staff; roles are groups (merchandiser, sales, purchasing, warehouse, viewer)."""
+
+    # Audited with the groups and permissions it holds; never the password hash, nor each login.
+    history = AuditedHistory(excluded_fields=["password", "last_login"], m2m_fields=["groups", "user_permissions"])
 
 
 class TimeStampedModel(models.Model):

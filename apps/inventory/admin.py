@@ -4,6 +4,7 @@ from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import ValidationError
 
 from apps.core.adminkit import ReadOnlyAdminMixin
+from apps.core.audit_admin import AuditedAdmin, HistoryAdmin
 from apps.core.pagination import EstimatedCountPaginator
 from apps.core.search import SearchAdminMixin
 
@@ -20,7 +21,7 @@ from .models import (
 
 
 @admin.register(Warehouse)
-class WarehouseAdmin(SearchAdminMixin, admin.ModelAdmin):
+class WarehouseAdmin(SearchAdminMixin, AuditedAdmin):
     list_display = ["code", "name", "is_active"]
     list_filter = ["is_active"]
     search = WAREHOUSE_SEARCH
@@ -48,7 +49,7 @@ class BelowReorderFilter(admin.SimpleListFilter):
 
 
 @admin.register(Material)
-class MaterialAdmin(SearchAdminMixin, admin.ModelAdmin):
+class MaterialAdmin(SearchAdminMixin, AuditedAdmin):
     list_display = ["code", "name", "kind", "unit", "standard_cost", "reorder_level", "on_hand", "is_active"]
     list_filter = ["kind", "unit", "is_active", BelowReorderFilter]
     search = MATERIAL_SEARCH
@@ -188,3 +189,17 @@ class StockMovementAdmin(SearchAdminMixin, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# Stock levels and movements have no history of their own: the ledger is append-only and names
+# who posted each line and when (created_by, created_at), and levels are sums of it.
+
+
+@admin.register(Warehouse.history.model)
+class WarehouseHistoryAdmin(HistoryAdmin):
+    """Audit trail: every change to warehouses, by user and date."""
+
+
+@admin.register(Material.history.model)
+class MaterialHistoryAdmin(HistoryAdmin):
+    """Audit trail: every change to materials (costs, reorder levels...), by user and date."""

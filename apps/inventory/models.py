@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 
+from apps.core.audit import AuditedHistory
 from apps.core.models import TimeStampedModel
 from apps.core.search import Search
 
@@ -25,6 +26,8 @@ class Warehouse(TimeStampedModel):
     address = models.TextField(blank=True)
     is_active = models.BooleanField(default=True)
 
+    history = AuditedHistory()
+
     class Meta:
         ordering = ["code", "id"]
         indexes = WAREHOUSE_SEARCH.indexes("warehouse")
@@ -46,6 +49,7 @@ class Material(TimeStampedModel):
     is_active = models.BooleanField(default=True)
 
     objects = MaterialQuerySet.as_manager()
+    history = AuditedHistory()
 
     class Meta:
         ordering = ["code", "id"]

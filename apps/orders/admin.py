@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin
 
 from apps.core.adminkit import DocumentAdminMixin, LinesInlineMixin, workflow_action
+from apps.core.audit_admin import AuditedAdmin, HistoryAdmin
 from apps.core.pagination import EstimatedCountPaginator
 from apps.core.search import SearchAdminMixin
 
@@ -43,7 +44,7 @@ def _transition(order, status):
 
 
 @admin.register(Order)
-class OrderAdmin(DocumentAdminMixin, SearchAdminMixin, admin.ModelAdmin):
+class OrderAdmin(DocumentAdminMixin, SearchAdminMixin, AuditedAdmin):
     paginator = EstimatedCountPaginator
     list_display = ["number", "buyer", "buyer_reference", "status", "order_date", "ship_date", "currency", "total"]
     list_select_related = ["buyer"]
@@ -54,6 +55,7 @@ class OrderAdmin(DocumentAdminMixin, SearchAdminMixin, admin.ModelAdmin):
     autocomplete_fields = ["buyer"]
     readonly_fields = ["number", "status", "total", "created_at", "updated_at"]
     inlines = [OrderLineInline]
+    history_lines = [(OrderLine, "order")]
     show_full_result_count = False
     list_per_page = 50
     actions = [
@@ -81,3 +83,15 @@ class OrderAdmin(DocumentAdminMixin, SearchAdminMixin, admin.ModelAdmin):
 
     def recalculate_total(self, order):
         services.order_recalculate_total(order=order)
+
+
+@admin.register(Order.history.model)
+class OrderHistoryAdmin(HistoryAdmin):
+    """Audit trail: every change to order headers, workflow steps included, by user and date."""
+
+
+@admin.register(OrderLine.history.model)
+class OrderLineHistoryAdmin(HistoryAdmin):
+    """Audit trail: every order line added, changed or removed."""
+
+    parent = "order"

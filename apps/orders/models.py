@@ -4,6 +4,7 @@ from django.db import models
 from django.utils import timezone
 
 from apps.buyers.models import BUYER_SEARCH, currency_code
+from apps.core.audit import AuditedHistory
 from apps.core.models import TimeStampedModel
 from apps.core.search import Search
 
@@ -31,6 +32,8 @@ class Order(TimeStampedModel):
     notes = models.TextField(blank=True)
 
     objects = OrderQuerySet.as_manager()
+    # The total follows from the lines, whose every change is audited.
+    history = AuditedHistory(excluded_fields=["total"])
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -74,6 +77,7 @@ class OrderLine(models.Model):
     )
 
     objects = OrderLineQuerySet.as_manager()
+    history = AuditedHistory(excluded_fields=["amount"])  # generated: quantity x unit price
 
     class Meta:
         ordering = ["order_id", "id"]

@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Sum
 
+from apps.core.audit import bulk_create_audited, delete_with_history
 from apps.core.numbering import next_number
 from apps.core.services import update_validated
 
@@ -66,8 +67,8 @@ def _validated_lines(order: Order, lines: list[dict]) -> list[OrderLine]:
 
 def _replace_lines(order: Order, lines: list[dict]) -> None:
     built = _validated_lines(order, lines)
-    order.lines.all().delete()
-    OrderLine.objects.bulk_create(built)
+    delete_with_history(order.lines.all())
+    bulk_create_audited(built, OrderLine)
     order_recalculate_total(order=order)
 
 

@@ -8,6 +8,7 @@ from django.template.response import TemplateResponse
 from django.urls import path
 
 from apps.core.adminkit import DocumentAdminMixin, LinesInlineMixin, ReadOnlyAdminMixin, service_action, workflow_action
+from apps.core.audit_admin import AuditedAdmin, HistoryAdmin
 from apps.core.pagination import EstimatedCountPaginator
 from apps.core.search import SearchAdminMixin
 from apps.inventory.models import Warehouse
@@ -65,12 +66,13 @@ class SupplierMaterialInline(admin.TabularInline):
 
 
 @admin.register(Supplier)
-class SupplierAdmin(SearchAdminMixin, admin.ModelAdmin):
+class SupplierAdmin(SearchAdminMixin, AuditedAdmin):
     list_display = ["code", "name", "country", "currency", "lead_time_days", "is_active"]
     list_filter = ["is_active", "country", "currency"]
     search = SUPPLIER_SEARCH
     readonly_fields = ["created_at", "updated_at"]
     inlines = [SupplierMaterialInline]
+    history_lines = [(SupplierMaterial, "supplier")]
     show_full_result_count = False
     list_per_page = 50
 
@@ -91,7 +93,7 @@ class PurchaseOrderLineInline(LinesInlineMixin, admin.TabularInline):
 
 
 @admin.register(SupplierMaterial)
-class SupplierMaterialAdmin(SearchAdminMixin, admin.ModelAdmin):
+class SupplierMaterialAdmin(SearchAdminMixin, AuditedAdmin):
     """Price list: which supplier sells which material, and which supplier is preferred."""
 
     form = SupplierMaterialForm
@@ -145,7 +147,7 @@ class DraftPurchaseOrdersForm(forms.Form):
 
 
 @admin.register(PurchaseOrder)
-class PurchaseOrderAdmin(DocumentAdminMixin, SearchAdminMixin, admin.ModelAdmin):
+class PurchaseOrderAdmin(DocumentAdminMixin, SearchAdminMixin, AuditedAdmin):
     paginator = EstimatedCountPaginator
     list_display = ["number", "supplier", "warehouse", "status", "order_date", "expected_date", "currency", "total"]
     list_select_related = ["supplier", "warehouse"]
@@ -156,6 +158,7 @@ class PurchaseOrderAdmin(DocumentAdminMixin, SearchAdminMixin, admin.ModelAdmin)
     readonly_fields = ["number", "status", "total", "created_at", "updated_at"]
     form = PurchaseOrderForm
     inlines = [PurchaseOrderLineInline]
+    history_lines = [(PurchaseOrderLine, "purchase_order")]
     show_full_result_count = False
     list_per_page = 50
     actions = [
@@ -306,3 +309,30 @@ class GoodsReceiptAdmin(SearchAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_filter = [("received_at", admin.DateFieldListFilter)]
     inlines = [GoodsReceiptLineInline]
     show_full_result_count = False
+
+
+# Goods receipts have no history of their own: they are append-only and name who received them and when.
+
+
+@admin.register(Supplier.history.model)
+class SupplierHistoryAdmin(HistoryAdmin):
+    """Audit trail: every change to suppliers, by user and date."""
+
+
+@admin.register(SupplierMaterial.history.model)
+class SupplierMaterialHistoryAdmin(HistoryAdmin):
+    """Audit trail: every price-list row added, changed (prices, preferred) or removed."""
+
+    parent = "supplier"
+
+
+@admin.register(PurchaseOrder.history.model)
+class PurchaseOrderHistoryAdmin(HistoryAdmin):
+    """Audit trail: every change to purchase order headers, workflow steps included, by user and date."""
+
+
+@admin.register(PurchaseOrderLine.history.model)
+class PurchaseOrderLineHistoryAdmin(HistoryAdmin):
+    """Audit trail: every purchase order line added, changed or removed (receipts are recorded as goods receipts)."""
+
+    parent = "purchase_order"

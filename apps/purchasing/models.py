@@ -7,6 +7,7 @@ from django.db import models
 from django.utils import timezone
 
 from apps.buyers.models import country_code, currency_code
+from apps.core.audit import AuditedHistory
 from apps.core.models import TimeStampedModel
 from apps.core.search import Search
 from apps.inventory.models import MATERIAL_SEARCH, QUANTITY
@@ -36,6 +37,7 @@ class Supplier(TimeStampedModel):
     is_active = models.BooleanField(default=True)
 
     objects = SupplierQuerySet.as_manager()
+    history = AuditedHistory()
 
     class Meta:
         ordering = ["name", "id"]
@@ -52,6 +54,8 @@ class SupplierMaterial(models.Model):
     material = models.ForeignKey("inventory.Material", on_delete=models.PROTECT, related_name="+")
     unit_price = models.DecimalField(max_digits=12, decimal_places=4, validators=[MinValueValidator(0)])
     is_preferred = models.BooleanField(default=False)
+
+    history = AuditedHistory()
 
     class Meta:
         ordering = ["supplier_id", "material_id"]
@@ -81,6 +85,8 @@ class PurchaseOrder(TimeStampedModel):
     notes = models.TextField(blank=True)
 
     objects = PurchaseOrderQuerySet.as_manager()
+    # The total follows from the lines, whose every change is audited.
+    history = AuditedHistory(excluded_fields=["total"])
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -110,6 +116,8 @@ class PurchaseOrderLine(models.Model):
     received_quantity = models.DecimalField(**QUANTITY, default=0, editable=False)
 
     objects = PurchaseOrderLineQuerySet.as_manager()
+    # Received quantities follow from goods receipts, themselves an append-only record with who received.
+    history = AuditedHistory(excluded_fields=["received_quantity"])
 
     class Meta:
         ordering = ["purchase_order_id", "id"]

@@ -7,6 +7,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.db.models import F, Sum
 
+from apps.core.audit import bulk_create_audited, delete_with_history
 from apps.core.locks import lock_for_transaction
 from apps.core.numbering import next_number
 from apps.core.services import create_validated, update_validated
@@ -106,8 +107,8 @@ def _replace_lines(purchase_order: PurchaseOrder, lines: list[dict]) -> None:
         built.append(line)
     if errors:
         raise ValidationError({"lines": errors})
-    purchase_order.lines.all().delete()
-    PurchaseOrderLine.objects.bulk_create(built)
+    delete_with_history(purchase_order.lines.all())
+    bulk_create_audited(built, PurchaseOrderLine)
     purchase_order_recalculate_total(purchase_order=purchase_order)
 
 

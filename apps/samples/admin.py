@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from apps.core.adminkit import adopt_saved, workflow_action
+from apps.core.audit_admin import AuditedAdmin, HistoryAdmin
 from apps.core.pagination import EstimatedCountPaginator
 from apps.core.search import SearchAdminMixin
 
@@ -18,7 +19,7 @@ class StyleMaterialInline(admin.TabularInline):
 
 
 @admin.register(Style)
-class StyleAdmin(SearchAdminMixin, admin.ModelAdmin):
+class StyleAdmin(SearchAdminMixin, AuditedAdmin):
     paginator = EstimatedCountPaginator
     list_display = ["code", "name", "buyer", "season", "category", "target_price", "is_active"]
     list_select_related = ["buyer"]
@@ -27,6 +28,7 @@ class StyleAdmin(SearchAdminMixin, admin.ModelAdmin):
     autocomplete_fields = ["buyer"]
     readonly_fields = ["created_at", "updated_at"]
     inlines = [StyleMaterialInline]
+    history_lines = [(StyleMaterial, "style")]
     show_full_result_count = False
     list_per_page = 50
 
@@ -42,7 +44,7 @@ def _transition(sample, status):
 
 
 @admin.register(Sample)
-class SampleAdmin(SearchAdminMixin, admin.ModelAdmin):
+class SampleAdmin(SearchAdminMixin, AuditedAdmin):
     paginator = EstimatedCountPaginator
     list_display = [
         "number",
@@ -92,3 +94,20 @@ class SampleAdmin(SearchAdminMixin, admin.ModelAdmin):
                 style=obj.style, type=obj.type, due_date=obj.due_date, comments=obj.comments
             )
             adopt_saved(obj, created)
+
+
+@admin.register(Style.history.model)
+class StyleHistoryAdmin(HistoryAdmin):
+    """Audit trail: every change to styles, by user and date."""
+
+
+@admin.register(StyleMaterial.history.model)
+class StyleMaterialHistoryAdmin(HistoryAdmin):
+    """Audit trail: every bill-of-materials line added, changed or removed."""
+
+    parent = "style"
+
+
+@admin.register(Sample.history.model)
+class SampleHistoryAdmin(HistoryAdmin):
+    """Audit trail: every change to samples, workflow steps included, by user and date."""

@@ -4,6 +4,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from apps.buyers.models import BUYER_SEARCH
+from apps.core.audit import AuditedHistory
 from apps.core.models import TimeStampedModel
 from apps.core.search import Search
 
@@ -30,6 +31,7 @@ class Style(TimeStampedModel):
     is_active = models.BooleanField(default=True)
 
     objects = StyleQuerySet.as_manager()
+    history = AuditedHistory()
 
     class Meta:
         ordering = ["code", "id"]
@@ -60,6 +62,8 @@ class StyleMaterial(models.Model):
     wastage_percent = models.DecimalField(
         max_digits=5, decimal_places=2, default=0, validators=[MinValueValidator(0), MaxValueValidator(100)]
     )
+
+    history = AuditedHistory()
 
     class Meta:
         ordering = ["style_id", "id"]
@@ -92,6 +96,7 @@ class Sample(TimeStampedModel):
     comments = models.TextField(blank=True)
 
     objects = SampleQuerySet.as_manager()
+    history = AuditedHistory()
 
     class Meta:
         ordering = ["-created_at", "-id"]

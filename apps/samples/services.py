@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from apps.core.audit import bulk_create_audited, delete_with_history
 from apps.core.numbering import next_number
 from apps.core.services import create_validated, update_validated
 
@@ -37,11 +38,11 @@ def style_set_materials(*, style: Style, materials: list[dict]) -> list[StyleMat
             raise ValidationError({"materials": f"Line {index + 1}: {line['material'].code} is listed twice."})
         seen.add(line["material"].pk)
     Style.objects.select_for_update().filter(pk=style.pk).get()
-    style.materials.all().delete()
+    delete_with_history(style.materials.all())
     lines = [StyleMaterial(style=style, **line) for line in materials]
     for line in lines:
         line.full_clean(exclude=["style"], validate_unique=False)
-    return StyleMaterial.objects.bulk_create(lines)
+    return bulk_create_audited(lines, StyleMaterial)
 
 
 @transaction.atomic
