@@ -7,7 +7,7 @@ from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
 from apps.buyers.api.urls import router as buyers_router
-from apps.core import health
+from apps.core import health, metrics
 from apps.core.api.urls import router as core_router
 from apps.inventory.api.urls import router as inventory_router
 from apps.orders.api.urls import router as orders_router
@@ -33,6 +33,7 @@ for app_router in (
 urlpatterns = [
     path("health/live", health.live, name="health-live"),
     path("health/ready", health.ready, name="health-ready"),
+    path("metrics", metrics.metrics, name="metrics"),  # allowed addresses or the token only
     path("admin/reports/run/", admin.site.admin_view(run_report), name="admin-run-report"),
     path("admin/dashboard/", dashboard, name="admin-dashboard"),  # before the admin's catch-all
     path("admin/", admin.site.urls),

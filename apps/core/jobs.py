@@ -21,6 +21,7 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
 from .errors import ServiceUnavailable
+from .metrics import job_failures
 from .models import Job
 
 logger = logging.getLogger(__name__)
@@ -116,6 +117,7 @@ def _record_attempt(job: Job, exc: Exception, *, retry_in: float | None, status:
     except DatabaseError:
         logger.exception("Could not record the failure of job %s", job.pk)
     if status == Job.Status.FAILED:
+        job_failures.labels(job.task).inc()
         logger.error("Job %s (%s) failed: %s", job.pk, job.task, message)
 
 
@@ -169,6 +171,7 @@ def _send(job: Job, task: Task) -> None:
         Job.objects.filter(pk=job.pk).update(
             status=Job.Status.FAILED, error=f"Could not queue the job: {exc}", finished_at=timezone.now()
         )
+        job_failures.labels(task.name).inc()
         logger.error("Could not queue job %s: %s", job.pk, exc)
         raise ServiceUnavailable(
             "The job queue is unavailable. The job is recorded as failed; retry it later."
