@@ -1,12 +1,15 @@
-"""Request plumbing: request id and Server-Timing on every response."""
+"""Request plumbing: request id and Server-Timing on every response; oversized bodies refused."""
 
 import re
 import time
 import uuid
 from contextlib import ExitStack
 
+from django.conf import settings
 from django.db import connections
+from django.http import HttpResponse, JsonResponse
 
+from .errors import error_body
 from .request_context import request_id
 
 # An incoming id is honoured only if it is short and plain, so it is safe in logs and headers.
@@ -64,3 +67,28 @@ class ServerTimingMiddleware:
             f'db;dur={timer.seconds * 1000:.1f};desc="{timer.count} queries", total;dur={total_ms:.1f}'
         )
         return response
+
+
+class RequestSizeLimitMiddleware:
+    """Refuse a body over MAX_REQUEST_BODY_SIZE with 413 before anything reads it.
+
+    Django's DATA_UPLOAD_MAX_MEMORY_SIZE leaves out uploaded files, which it streams to disk
+    whatever their size, and the CSRF check reads a form body before any view decides. A body
+    sent without Content-Length (chunked) reaches Django as empty, so the header is all to check.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        limit = settings.MAX_REQUEST_BODY_SIZE
+        if length <= limit:
+            return self.get_response(request)
+        message = f"The request body is over {limit} bytes."
+        if request.path.startswith("/api/"):
+            return JsonResponse(error_body(status_code=413, code="request_too_large", message=message), status=413)
+        return HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")

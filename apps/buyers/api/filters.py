@@ -1,5 +1,7 @@
 import django_filters
 
+from apps.core.filters import IsoDateTimeFilter
+
 from ..choices import PaymentTerms
 from ..models import Buyer
 
@@ -8,8 +10,8 @@ class BuyerFilterSet(django_filters.FilterSet):
     country = django_filters.CharFilter(field_name="country", lookup_expr="iexact")
     currency = django_filters.CharFilter(field_name="currency", lookup_expr="iexact")
     payment_terms = django_filters.ChoiceFilter(choices=PaymentTerms.choices)
-    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    created_after = IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
 
     class Meta:
         model = Buyer

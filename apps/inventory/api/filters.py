@@ -1,5 +1,7 @@
 import django_filters
 
+from apps.core.filters import IsoDateTimeFilter
+
 from ..choices import MaterialKind, MovementKind, Unit
 from ..models import Material, StockLevel, StockMovement, Warehouse
 
@@ -35,8 +37,8 @@ class StockLevelFilterSet(django_filters.FilterSet):
 
 class StockMovementFilterSet(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(choices=MovementKind.choices)
-    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    created_after = IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
 
     class Meta:
         model = StockMovement

@@ -1,5 +1,7 @@
 import django_filters
 
+from apps.core.filters import IsoDateTimeFromToRangeFilter
+
 from ..choices import OrderStatus
 from ..models import Order, OrderLine
 
@@ -9,7 +11,7 @@ class OrderFilterSet(django_filters.FilterSet):
     currency = django_filters.CharFilter(lookup_expr="iexact")
     order_date = django_filters.DateFromToRangeFilter(help_text="order_date_after / order_date_before (YYYY-MM-DD)")
     ship_date = django_filters.DateFromToRangeFilter(help_text="ship_date_after / ship_date_before (YYYY-MM-DD)")
-    created = django_filters.IsoDateTimeFromToRangeFilter(field_name="created_at")
+    created = IsoDateTimeFromToRangeFilter(field_name="created_at")
 
     class Meta:
         model = Order

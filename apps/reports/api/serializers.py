@@ -24,3 +24,14 @@ class ReportSerializer(serializers.Serializer):
     title = serializers.CharField()
     columns = serializers.ListField(child=serializers.CharField())
     dated = serializers.BooleanField()
+
+
+class ReportRowsSerializer(ReportSerializer):
+    """A report answered at once: its description, the range asked for and the rows, in column order."""
+
+    date_from = serializers.DateField(allow_null=True)
+    date_to = serializers.DateField(allow_null=True)
+    rows = serializers.ListField(
+        child=serializers.ListField(child=serializers.JSONField()),
+        help_text="One list per row, in `columns` order: text, numbers (decimals as strings) and dates.",
+    )

@@ -1,5 +1,7 @@
 import django_filters
 
+from apps.core.filters import IsoDateTimeFromToRangeFilter
+
 from ..choices import Category, SampleStatus, SampleType
 from ..models import Sample, Style
 
@@ -17,7 +19,7 @@ class SampleFilterSet(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=SampleStatus.choices)
     type = django_filters.ChoiceFilter(choices=SampleType.choices)
     due = django_filters.DateFromToRangeFilter(field_name="due_date", help_text="due_after / due_before (YYYY-MM-DD)")
-    created = django_filters.IsoDateTimeFromToRangeFilter(field_name="created_at")
+    created = IsoDateTimeFromToRangeFilter(field_name="created_at")
 
     class Meta:
         model = Sample
