@@ -8,11 +8,11 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 
 from apps.core.jobs import start_job
+from apps.core.writers import FORMATS
 
 from .api.serializers import ReportRunSerializer
 from .definitions import REPORTS
 from .tasks import generate
-from .writers import FORMATS
 
 
 class ReportRequestForm(forms.Form):

@@ -11,10 +11,10 @@ from django.utils.dateparse import parse_date
 from apps.core.jobs import JobTask, report_progress
 from apps.core.models import Job
 from apps.core.tasks import send_email
+from apps.core.writers import FORMATS, write
 
 from . import dashboard, selectors
 from .definitions import REPORTS, get_report
-from .writers import FORMATS, write
 
 
 @shared_task(

@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from ..writers import FORMATS
+from apps.core.writers import FORMATS
 
 
 class ReportRangeSerializer(serializers.Serializer):

@@ -1,4 +1,4 @@
-"""Report files read back the way a user's tools read them: csv with a BOM, openpyxl for XLSX."""
+"""Report and export files read back the way a user's tools read them: csv with a BOM, openpyxl for XLSX."""
 
 import codecs
 import csv
@@ -9,8 +9,8 @@ from decimal import Decimal
 import pytest
 from openpyxl import load_workbook
 
-from apps.reports import writers
-from apps.reports.writers import FORMATS, write, write_csv, write_xlsx
+from apps.core import writers
+from apps.core.writers import FORMATS, stream_csv, write, write_csv, write_xlsx
 
 COLUMNS = ("Buyer code", "Buyer name", "Month start", "Orders", "Amount", "Note")
 ROWS = [
@@ -42,6 +42,27 @@ def test_write_csv_with_no_rows_writes_the_header():
     out = io.BytesIO()
     assert write_csv(COLUMNS, [], out) == 0
     assert csv_rows(out.getvalue()) == [list(COLUMNS)]
+
+
+def test_stream_csv_gives_the_bytes_write_csv_writes_in_chunks():
+    rows = ROWS * 4  # 12 rows
+    out = io.BytesIO()
+    write_csv(COLUMNS, rows, out)
+
+    chunks = list(stream_csv(COLUMNS, iter(rows), chunk_rows=5))
+
+    assert b"".join(chunks) == out.getvalue()
+    assert chunks[0] == codecs.BOM_UTF8 + b"Buyer code,Buyer name,Month start,Orders,Amount,Note\r\n"
+    assert len(chunks) == 4  # the header, then 5 + 5 + 2 rows
+
+
+def test_stream_csv_sends_the_header_before_reading_any_row():
+    def rows():
+        raise AssertionError("read too early")
+        yield  # pragma: no cover
+
+    stream = stream_csv(COLUMNS, rows())
+    assert next(stream).startswith(codecs.BOM_UTF8)
 
 
 def test_write_xlsx_reads_back_with_typed_cells_and_a_bold_frozen_header():
@@ -95,7 +116,7 @@ def test_write_dispatches_on_the_format(fmt):
 
 
 def test_write_refuses_an_unknown_format():
-    with pytest.raises(ValueError, match="Unknown report format 'pdf'"):
+    with pytest.raises(ValueError, match="Unknown file format 'pdf'"):
         write("pdf", COLUMNS, ROWS, io.BytesIO())
 
 

@@ -1,10 +1,14 @@
-"""Report files: rows streamed into CSV or XLSX in constant memory, into a binary file object."""
+"""Tabular files (reports, exports): rows streamed into CSV or XLSX in constant memory.
+
+write() puts them into a binary file object (a file, BytesIO); stream_csv() yields CSV chunks
+for a StreamingHttpResponse.
+"""
 
 import codecs
 import contextlib
 import csv
 import datetime
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import BinaryIO
@@ -57,6 +61,36 @@ def write_csv(columns: Sequence[str], rows: Iterable[Sequence], fileobj: BinaryI
     return count
 
 
+class _Pieces:
+    """Collects what csv.writer writes, for stream_csv to hand out in chunks."""
+
+    def __init__(self):
+        self.parts: list[str] = []
+
+    def write(self, text: str):
+        self.parts.append(text)
+
+    def take(self) -> bytes:
+        data = "".join(self.parts).encode("utf-8")
+        self.parts.clear()
+        return data
+
+
+def stream_csv(columns: Sequence[str], rows: Iterable[Sequence], *, chunk_rows: int = 500) -> Iterator[bytes]:
+    """The bytes write_csv writes, as chunks for a StreamingHttpResponse: the BOM and the header come
+    first, before any row is fetched, so the download starts at once; then `chunk_rows` rows at a time."""
+    pieces = _Pieces()
+    writer = csv.writer(pieces)
+    writer.writerow(columns)
+    yield codecs.BOM_UTF8 + pieces.take()
+    for count, row in enumerate(rows, 1):
+        writer.writerow([_csv_text(value) for value in row])
+        if count % chunk_rows == 0:
+            yield pieces.take()
+    if pieces.parts:
+        yield pieces.take()
+
+
 def _xlsx_value(sheet, value):
     """Numbers and dates stay typed; text that openpyxl would take for a formula or an error stays text,
     and control characters XML cannot hold (openpyxl would refuse the whole file) are dropped."""
@@ -73,10 +107,10 @@ def _xlsx_value(sheet, value):
 def _sheet_title(title: str) -> str:
     """A valid worksheet name: at most 31 characters, none of []:*?/\\."""
     cleaned = " ".join("".join(" " if c in "[]:*?/\\" else c for c in title).split())
-    return cleaned[:31].rstrip() or "Report"
+    return cleaned[:31].rstrip() or "Sheet"
 
 
-def write_xlsx(columns: Sequence[str], rows: Iterable[Sequence], fileobj: BinaryIO, *, title: str = "Report") -> int:
+def write_xlsx(columns: Sequence[str], rows: Iterable[Sequence], fileobj: BinaryIO, *, title: str = "Sheet") -> int:
     """Write a one-sheet workbook (bold, frozen header; typed cells) in write-only mode; returns rows written."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(_sheet_title(title))
@@ -94,7 +128,7 @@ def write_xlsx(columns: Sequence[str], rows: Iterable[Sequence], fileobj: Binary
     try:
         for row in rows:
             if count == XLSX_MAX_ROWS:
-                raise ValueError(f"An XLSX sheet holds at most {XLSX_MAX_ROWS:,} rows; download this report as CSV.")
+                raise ValueError(f"An XLSX sheet holds at most {XLSX_MAX_ROWS:,} rows; use CSV instead.")
             sheet.append([_xlsx_value(sheet, value) for value in row])
             count += 1
         workbook.save(fileobj)
@@ -114,7 +148,7 @@ def _discard(sheet) -> None:
 
 @dataclass(frozen=True)
 class Format:
-    """A file format reports can be written in."""
+    """A file format rows can be written in."""
 
     extension: str
     content_type: str
@@ -139,5 +173,5 @@ def write(fmt: str, columns: Sequence[str], rows: Iterable[Sequence], fileobj: B
     try:
         file_format = FORMATS[fmt]
     except KeyError:
-        raise ValueError(f"Unknown report format {fmt!r}; use one of: {', '.join(FORMATS)}.") from None
-    return file_format.write(columns, rows, fileobj, title=title or "Report")
+        raise ValueError(f"Unknown file format {fmt!r}; use one of: {', '.join(FORMATS)}.") from None
+    return file_format.write(columns, rows, fileobj, title=title or "Sheet")
