@@ -168,11 +168,13 @@ CELERY_TASK_ROUTES = {
     "reports.refresh": {"queue": "low"},
     "core.warm_cache": {"queue": "low"},
     "core.cleanup_jobs": {"queue": "low"},
+    "core.import_file": {"queue": "default"},
 }
 # Limits every task gets unless it sets its own; the soft one raises inside the task so it can stop cleanly.
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 300)
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 360)
 REPORT_TIME_LIMIT = env_int("REPORT_TIME_LIMIT", 1800)  # the longest task: a report over all history
+IMPORT_TIME_LIMIT = env_int("IMPORT_TIME_LIMIT", 1800)  # an admin import of IMPORT_MAX_ROWS rows
 # With acks late, Redis hands an unacknowledged message to another worker after this long: it must
 # outlast the longest task and the longest retry countdown, or a slow task would run twice.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 2 * 3600)}
@@ -189,6 +191,8 @@ REPORT_DIRECT_MAX_DAYS = env_int("REPORT_DIRECT_MAX_DAYS", 92)
 REPORT_DIRECT_MAX_ROWS = env_int("REPORT_DIRECT_MAX_ROWS", 2000)
 REPORT_CACHE_TTL = env_int("REPORT_CACHE_TTL", 24 * 3600)  # writes to the tables read invalidate it sooner
 DASHBOARD_CACHE_TTL = env_int("DASHBOARD_CACHE_TTL", 300)
+# Imports (manage.py import_data, the admin's import pages): the most data rows one file may hold.
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 200_000)
 
 # --- Email: notifications such as the low-stock check ---------------------------------------
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
@@ -235,11 +239,13 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
-# Request bodies. No screen or endpoint takes file uploads, yet Django and DRF would parse one
+# Request bodies. Only the admin's import pages take file uploads, yet Django and DRF would parse one
 # anywhere: a whole body (files included) over MAX_REQUEST_BODY_SIZE is refused with 413 before
 # anything reads it (apps/core/middleware.py); the rest bound what is parsed.
 MAX_REQUEST_BODY_SIZE = env_int("MAX_REQUEST_BODY_SIZE", 5 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", MAX_REQUEST_BODY_SIZE)  # all but files
+# The one exception: the admin's "Import a file" pages (/admin/<app>/<model>/import/), staff only.
+IMPORT_MAX_UPLOAD_SIZE = env_int("IMPORT_MAX_UPLOAD_SIZE", 50 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024  # an upload larger than this is spooled to a temporary file
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000  # a changelist action posts one field per selected row (a page of 100)
 DATA_UPLOAD_MAX_NUMBER_FILES = 10
