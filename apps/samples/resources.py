@@ -1,0 +1,306 @@
+"""Styles with their bills of materials: one row per bill-of-materials line, grouped by style code.
+
+The style's own columns (name, buyer, season, category, target price, active) are read from the
+group's first row; a later row may leave them empty, but may not say something else. A style
+without a bill of materials is one row with the material columns empty. The rows of a style are
+its whole bill: importing a style whose bill differs replaces the bill (with --update).
+
+Writes bypass style_create/style_update/style_set_materials (one INSERT per batch, not one per
+style) and apply their rules: the API serializers (StyleSerializer, StyleMaterialSerializer), the
+models' full_clean() without the queries of unique and constraint checks, a material listed once
+per style, and a style's buyer never changing.
+"""
+
+from collections import defaultdict
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
+from django.utils import timezone
+
+from apps.buyers.models import Buyer
+from apps.core import cache
+from apps.core.audit import bulk_create_audited, bulk_delete_audited, bulk_update_audited
+from apps.core.imports.base import BatchResult, Column, Existing, Record, Resource, RowError, register
+from apps.core.imports.validation import django_errors, row_errors, validate_rows
+from apps.inventory.models import Material
+
+from .api.filters import StyleFilterSet
+from .api.serializers import StyleMaterialSerializer, StyleSerializer
+from .models import Style, StyleMaterial
+
+HEADER = ("name", "buyer_code", "season", "category", "target_price", "is_active")
+BOM = ("material_code", "consumption_per_piece", "wastage_percent")
+# Serializer field -> column, where they differ.
+COLUMN_OF = {"buyer": "buyer_code", "material": "material_code"}
+COMPARED = ("name", "season", "category", "target_price", "is_active")
+
+
+class StyleImportSerializer(StyleSerializer):
+    """The API's style fields and rules without the nested bill, which is validated row by row."""
+
+    materials = None
+
+    class Meta(StyleSerializer.Meta):
+        fields = ["code", "name", "buyer", "season", "category", "target_price", "is_active"]
+
+
+@register
+class StyleResource(Resource):
+    name = "styles"
+    title = "Styles with their bills of materials (one row per material)"
+    grouped = True
+    key = ("code",)
+    filterset_class = StyleFilterSet
+    columns = (
+        Column("code", required=True, aliases=("style", "style code", "style no"), example="NX-OX-101"),
+        Column("name", required=True, aliases=("style name", "description"), example="Oxford shirt, long sleeve"),
+        Column("buyer_code", required=True, aliases=("buyer",), example="B00047"),
+        Column("season", required=True, example="SS27"),
+        Column("category", required=True, example="shirts", help="tops, shirts, bottoms, dresses, outerwear, ..."),
+        Column("target_price", aliases=("target", "target fob"), example="14.50"),
+        Column("is_active", aliases=("active",), example="true", help="Defaults to true."),
+        Column("material_code", aliases=("material",), example="M00004", help="Empty for a style without a bill."),
+        Column("consumption_per_piece", aliases=("consumption", "cons", "qty per piece"), example="1.3500"),
+        Column("wastage_percent", aliases=("wastage", "wastage %", "wastage pct"), example="4"),
+    )
+
+    # --- Import --------------------------------------------------------------------------
+
+    def load_batch(self, records: list[Record], *, existing: Existing) -> BatchResult:
+        """Fetch buyers, materials, existing styles and their bills in one query each; validate every style;
+        then insert, update and replace bills with a fixed number of statements."""
+        result = BatchResult()
+        rows = [(number, values) for record in records for number, values in record.rows]
+        buyers = _by_code(Buyer, {_text(values.get("buyer_code")) for _, values in rows} - {""})
+        materials = _by_code(Material, {_text(values.get("material_code")) for _, values in rows} - {""})
+        current = {
+            style.code: style
+            for style in Style.objects.select_for_update().filter(code__in=[str(r.key[0]) for r in records])
+        }
+        current_bills = _bills(StyleMaterial.objects.filter(style__in=list(current.values())))
+
+        headers = validate_rows(
+            StyleImportSerializer,
+            [{"code": r.key[0], **_header_input(r)} for r in records],
+            resolved={"buyer": buyers},
+        )
+        bom_rows = [(number, values) for number, values in rows if _has_bom(values)]
+        bom_checked = dict(
+            zip(
+                [number for number, _ in bom_rows],
+                validate_rows(
+                    StyleMaterialSerializer,
+                    [
+                        {"material": values.get("material_code", ""), **{c: values.get(c, "") for c in BOM[1:]}}
+                        for _, values in bom_rows
+                    ],
+                    resolved={"material": materials},
+                ),
+                strict=True,
+            )
+        )
+
+        creates, updates, updated_fields, replaced, new_bills = [], [], set(), [], []
+        for index, (record, (status, header)) in enumerate(zip(records, headers, strict=True)):
+            errors = _conflicting_headers(record)
+            if status == "error":
+                errors += row_errors(record.first_row, header, record.rows[0][1], columns=COLUMN_OF)
+            bill, seen = [], {}
+            for number, values in record.rows:
+                if number not in bom_checked:
+                    continue
+                line_status, data = bom_checked[number]
+                if line_status == "error":
+                    errors += row_errors(number, data, values, columns=COLUMN_OF)
+                    continue
+                material = data["material"]
+                if material.pk in seen:
+                    errors.append(
+                        RowError(
+                            number,
+                            "material_code",
+                            material.code,
+                            f"{material.code} is listed twice for this style (row {seen[material.pk]}).",
+                        )
+                    )
+                    continue
+                seen[material.pk] = number
+                line = StyleMaterial(**data)
+                errors += row_errors(number, _clean(line, exclude=["style", "material"]), values, columns=COLUMN_OF)
+                bill.append(line)
+            if errors:
+                result.errors += errors
+                continue
+
+            style = current.get(header["code"])
+            if style is None:
+                style = Style(**header)
+                style_errors = _clean(style, exclude=["buyer"])
+                if style_errors:
+                    result.errors += row_errors(record.first_row, style_errors, record.rows[0][1], columns=COLUMN_OF)
+                    continue
+                creates.append(style)
+                new_bills.append((style, bill))
+                result.outcomes[index] = "created"
+                continue
+
+            if header["buyer"].pk != style.buyer_id:
+                result.errors.append(
+                    RowError(
+                        record.first_row,
+                        "buyer_code",
+                        header["buyer"].code,
+                        f"Style {style.code} belongs to another buyer; a style's buyer never changes.",
+                    )
+                )
+                continue
+            changes = {f: v for f, v in header.items() if f in COMPARED and getattr(style, f) != v}
+            bill_differs = current_bills.get(style.pk, {}) != _bill(bill)
+            if not changes and not bill_differs:
+                result.outcomes[index] = "unchanged"
+                continue
+            if existing == "skip":
+                result.outcomes[index] = "skipped"
+                continue
+            if existing == "compare":
+                what = [f"{field} was {getattr(style, field)!s:.40}" for field in changes]
+                what += ["its bill of materials differs"] if bill_differs else []
+                result.errors.append(
+                    RowError(
+                        record.first_row,
+                        "code",
+                        style.code,
+                        f"Style {style.code} exists and differs ({'; '.join(what)}): "
+                        "use --update to change it or --skip-existing to leave it.",
+                    )
+                )
+                continue
+            for field, value in changes.items():
+                setattr(style, field, value)
+            style_errors = _clean(style, exclude=["buyer"])
+            if style_errors:
+                result.errors += row_errors(record.first_row, style_errors, record.rows[0][1], columns=COLUMN_OF)
+                continue
+            if changes:
+                updates.append(style)
+                updated_fields |= set(changes)
+            if bill_differs:
+                replaced.append(style.pk)
+                new_bills.append((style, bill))
+            result.outcomes[index] = "updated"
+
+        self._write(creates, updates, updated_fields, replaced, new_bills)
+        return result
+
+    def _write(self, creates, updates, updated_fields, replaced, new_bills) -> None:
+        if creates:
+            bulk_create_audited(creates, Style)
+        if updates:
+            now = timezone.now()
+            for style in updates:
+                style.updated_at = now
+            bulk_update_audited(updates, Style, sorted(updated_fields | {"updated_at"}))
+        if replaced:
+            bulk_delete_audited(StyleMaterial.objects.filter(style__in=replaced))
+        lines = []
+        for style, bill in new_bills:
+            for line in bill:
+                line.style = style
+                lines.append(line)
+        if lines:
+            bulk_create_audited(lines, StyleMaterial)
+        if creates or updates or new_bills:
+            cache.bump(Style, StyleMaterial)  # bulk writes send no signals
+
+    # --- Export --------------------------------------------------------------------------
+
+    def export_queryset(self, params: dict):
+        """The styles the API's style list keeps for these filters, with their bills (prefetched per chunk)."""
+        bill = StyleMaterial.objects.select_related("material").order_by("id")
+        return (
+            self.filtered(params, Style.objects.all())
+            .select_related("buyer")
+            .prefetch_related(Prefetch("materials", queryset=bill))
+            .order_by("code", "id")
+        )
+
+    def export_rows(self, queryset):
+        """One row per bill-of-materials line (one row with empty material columns for a style without a bill)."""
+        for style in queryset.iterator(chunk_size=1000):
+            header = [
+                style.code,
+                style.name,
+                style.buyer.code,
+                style.season,
+                style.category,
+                "" if style.target_price is None else style.target_price,
+                style.is_active,
+            ]
+            lines = list(style.materials.all())
+            if not lines:
+                yield [*header, "", "", ""]
+            for line in lines:
+                yield [*header, line.material.code, line.consumption_per_piece, line.wastage_percent]
+
+
+def _by_code(model, codes: set[str]) -> dict:
+    return {row.code: row for row in model.objects.filter(code__in=codes)} if codes else {}
+
+
+def _text(value) -> str:
+    return "" if value is None else str(value).strip()
+
+
+def _has_bom(values: dict) -> bool:
+    return any(_text(values.get(column)) for column in BOM)
+
+
+def _header_input(record: Record) -> dict:
+    values = record.rows[0][1]
+    data = {column: values[column] for column in HEADER if column in values}
+    if "buyer_code" in data:
+        data["buyer"] = data.pop("buyer_code")
+    return data
+
+
+def _conflicting_headers(record: Record) -> list[RowError]:
+    """A style's columns are given once: a later row may leave them empty but not contradict the first."""
+    first_number, first = record.rows[0]
+    errors = []
+    for number, values in record.rows[1:]:
+        for column in HEADER:
+            value = _text(values.get(column))
+            if value and value != _text(first.get(column)):
+                errors.append(
+                    RowError(
+                        number,
+                        column,
+                        value,
+                        f"Differs from row {first_number} ({_text(first.get(column)) or 'empty'}): "
+                        "a style has one value for all its rows.",
+                    )
+                )
+    return errors
+
+
+def _clean(instance, *, exclude: list[str]) -> dict:
+    """full_clean() without the checks that query (foreign keys were resolved for the batch)."""
+    try:
+        instance.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
+    except ValidationError as error:
+        return django_errors(error)
+    return {}
+
+
+def _bill(lines) -> dict[int, tuple]:
+    return {line.material_id: (Decimal(line.consumption_per_piece), Decimal(line.wastage_percent)) for line in lines}
+
+
+def _bills(queryset) -> dict[int, dict[int, tuple]]:
+    found = defaultdict(dict)
+    for style_id, material_id, consumption, wastage in queryset.values_list(
+        "style_id", "material_id", "consumption_per_piece", "wastage_percent"
+    ):
+        found[style_id][material_id] = (consumption, wastage)
+    return found
