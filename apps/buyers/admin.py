@@ -1,6 +1,7 @@
 from django.contrib import admin, messages
 
 from apps.core.audit_admin import AuditedAdmin, HistoryAdmin
+from apps.core.imports.admin import ExportImportAdminMixin
 from apps.core.search import SearchAdminMixin
 
 from . import services
@@ -8,7 +9,8 @@ from .models import BUYER_SEARCH, Buyer
 
 
 @admin.register(Buyer)
-class BuyerAdmin(SearchAdminMixin, AuditedAdmin):
+class BuyerAdmin(ExportImportAdminMixin, SearchAdminMixin, AuditedAdmin):
+    import_resource = "buyers"
     list_display = ["code", "name", "company", "country", "currency", "payment_terms", "is_active", "updated_at"]
     list_display_links = ["code", "name"]
     list_filter = ["is_active", "payment_terms", "currency"]

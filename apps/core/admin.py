@@ -1,7 +1,8 @@
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 from .adminkit import ReadOnlyAdminMixin
 from .audit_admin import AuditedAdmin, HistoryAdmin
@@ -47,12 +48,12 @@ class JobAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         ("requested_by", "created_at", "started_at", "finished_at", "took"),
         "params",
         "download",
-        "result",
+        "result_summary",
         "error",
         "history",
         "celery_id",
     ]
-    readonly_fields = ["progress_percent", "took", "download"]
+    readonly_fields = ["progress_percent", "took", "download", "result_summary"]
     actions = ["retry", "cancel"]
     show_full_result_count = False
     paginator = EstimatedCountPaginator
@@ -85,6 +86,11 @@ class JobAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             return "—"
         return format_html('<a href="{}">Download {}</a>', reverse("job-download", args=[job.pk]), job.result_name)
 
+    @admin.display(description="Result")
+    def result_summary(self, job):
+        """The result as a table (an import's report: counts, then its first errors), not as raw JSON."""
+        return _as_table(job.result) if job.result not in (None, {}, []) else "—"
+
     @admin.action(description="Retry the selected failed or cancelled jobs", permissions=["retry"])
     def retry(self, request, queryset):
         retried = sum(retry_job(job) for job in queryset)
@@ -94,6 +100,37 @@ class JobAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def cancel(self, request, queryset):
         cancelled = sum(cancel_job(job) for job in queryset)
         self.message_user(request, f"{cancelled} job(s) cancelled.", messages.SUCCESS)
+
+
+RESULT_ROWS_SHOWN = 50  # of a list in a job's result (an import's errors); the rest are in its result file
+
+
+def _as_table(value):
+    """A JSON value as HTML: a dict as a two-column table, a list of dicts as a table with a header."""
+    if isinstance(value, dict):
+        rows = format_html_join("", "<tr><th>{}</th><td>{}</td></tr>", ((k, _as_table(v)) for k, v in value.items()))
+        return format_html("<table>{}</table>", rows)
+    if isinstance(value, list) and value and all(isinstance(item, dict) for item in value):
+        columns = list(dict.fromkeys(key for item in value[:RESULT_ROWS_SHOWN] for key in item))
+        header = format_html_join("", "<th>{}</th>", ((column,) for column in columns))
+        body = format_html_join(
+            "",
+            "<tr>{}</tr>",
+            (
+                (format_html_join("", "<td>{}</td>", ((item.get(column, ""),) for column in columns)),)
+                for item in value[:RESULT_ROWS_SHOWN]
+            ),
+        )
+        more = len(value) - RESULT_ROWS_SHOWN
+        tail = format_html("<p>… and {} more (see the result file).</p>", more) if more > 0 else ""
+        return format_html("<table><thead><tr>{}</tr></thead><tbody>{}</tbody></table>{}", header, body, tail)
+    if isinstance(value, list):
+        return ", ".join(str(item) for item in value) or "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, str) and "\n" in value:
+        return format_html_join(mark_safe("<br>"), "{}", ((line,) for line in value.splitlines()))
+    return "—" if value in (None, "") else str(value)
 
 
 @admin.register(DeadLetter)

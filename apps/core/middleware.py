@@ -14,6 +14,8 @@ from .request_context import request_id
 
 # An incoming id is honoured only if it is short and plain, so it is safe in logs and headers.
 _ACCEPTABLE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+# The admin's "Import a file" pages (apps/core/imports/admin.py), the only ones that take large uploads.
+_IMPORT_PAGE = re.compile(r"^/admin/[a-z_]+/[a-z_]+/import/$")
 
 
 class RequestIdMiddleware:
@@ -75,6 +77,7 @@ class RequestSizeLimitMiddleware:
     Django's DATA_UPLOAD_MAX_MEMORY_SIZE leaves out uploaded files, which it streams to disk
     whatever their size, and the CSRF check reads a form body before any view decides. A body
     sent without Content-Length (chunked) reaches Django as empty, so the header is all to check.
+    The admin's import pages take files up to IMPORT_MAX_UPLOAD_SIZE instead.
     """
 
     def __init__(self, get_response):
@@ -85,7 +88,7 @@ class RequestSizeLimitMiddleware:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
             length = 0
-        limit = settings.MAX_REQUEST_BODY_SIZE
+        limit = settings.IMPORT_MAX_UPLOAD_SIZE if _IMPORT_PAGE.match(request.path) else settings.MAX_REQUEST_BODY_SIZE
         if length <= limit:
             return self.get_response(request)
         message = f"The request body is over {limit} bytes."

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 
 from apps.core.adminkit import ReadOnlyAdminMixin
 from apps.core.audit_admin import AuditedAdmin, HistoryAdmin
+from apps.core.imports.admin import ExportImportAdminMixin
 from apps.core.pagination import EstimatedCountPaginator
 from apps.core.search import SearchAdminMixin
 
@@ -49,7 +50,8 @@ class BelowReorderFilter(admin.SimpleListFilter):
 
 
 @admin.register(Material)
-class MaterialAdmin(SearchAdminMixin, AuditedAdmin):
+class MaterialAdmin(ExportImportAdminMixin, SearchAdminMixin, AuditedAdmin):
+    import_resource = "materials"
     list_display = ["code", "name", "kind", "unit", "standard_cost", "reorder_level", "on_hand", "is_active"]
     list_filter = ["kind", "unit", "is_active", BelowReorderFilter]
     search = MATERIAL_SEARCH

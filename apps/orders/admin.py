@@ -3,6 +3,7 @@ from django.contrib import admin
 
 from apps.core.adminkit import DocumentAdminMixin, LinesInlineMixin, workflow_action
 from apps.core.audit_admin import AuditedAdmin, HistoryAdmin
+from apps.core.imports.admin import ExportImportAdminMixin
 from apps.core.pagination import EstimatedCountPaginator
 from apps.core.search import SearchAdminMixin
 
@@ -44,7 +45,8 @@ def _transition(order, status):
 
 
 @admin.register(Order)
-class OrderAdmin(DocumentAdminMixin, SearchAdminMixin, AuditedAdmin):
+class OrderAdmin(ExportImportAdminMixin, DocumentAdminMixin, SearchAdminMixin, AuditedAdmin):
+    import_resource = "orders"
     paginator = EstimatedCountPaginator
     list_display = ["number", "buyer", "buyer_reference", "status", "order_date", "ship_date", "currency", "total"]
     list_select_related = ["buyer"]

@@ -9,6 +9,7 @@ from django.urls import path
 
 from apps.core.adminkit import DocumentAdminMixin, LinesInlineMixin, ReadOnlyAdminMixin, service_action, workflow_action
 from apps.core.audit_admin import AuditedAdmin, HistoryAdmin
+from apps.core.imports.admin import ExportImportAdminMixin
 from apps.core.pagination import EstimatedCountPaginator
 from apps.core.search import SearchAdminMixin
 from apps.inventory.models import Warehouse
@@ -66,7 +67,8 @@ class SupplierMaterialInline(admin.TabularInline):
 
 
 @admin.register(Supplier)
-class SupplierAdmin(SearchAdminMixin, AuditedAdmin):
+class SupplierAdmin(ExportImportAdminMixin, SearchAdminMixin, AuditedAdmin):
+    import_resource = "suppliers"
     list_display = ["code", "name", "country", "currency", "lead_time_days", "is_active"]
     list_filter = ["is_active", "country", "currency"]
     search = SUPPLIER_SEARCH

@@ -2,6 +2,7 @@ from django.contrib import admin
 
 from apps.core.adminkit import adopt_saved, workflow_action
 from apps.core.audit_admin import AuditedAdmin, HistoryAdmin
+from apps.core.imports.admin import ExportImportAdminMixin
 from apps.core.pagination import EstimatedCountPaginator
 from apps.core.search import SearchAdminMixin
 
@@ -19,7 +20,8 @@ class StyleMaterialInline(admin.TabularInline):
 
 
 @admin.register(Style)
-class StyleAdmin(SearchAdminMixin, AuditedAdmin):
+class StyleAdmin(ExportImportAdminMixin, SearchAdminMixin, AuditedAdmin):
+    import_resource = "styles"
     paginator = EstimatedCountPaginator
     list_display = ["code", "name", "buyer", "season", "category", "target_price", "is_active"]
     list_select_related = ["buyer"]
