@@ -1,6 +1,5 @@
 """The opening stock import (receipts marked as opening stock, idempotent) and its export."""
 
-import csv
 from decimal import Decimal
 from pathlib import Path
 
@@ -18,6 +17,7 @@ from apps.inventory.choices import MovementKind
 from apps.inventory.models import StockLevel, StockMovement
 from apps.inventory.resources import OPENING
 from tests.factories import UserFactory
+from tests.helpers import write_csv
 from tests.inventory.factories import MaterialFactory, ReceiptFactory, WarehouseFactory
 
 pytestmark = pytest.mark.django_db
@@ -27,12 +27,7 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "examples"
 
 
 def _file(tmp_path, rows, *, header=HEADER, name="opening.csv") -> Path:
-    path = tmp_path / name
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(header)
-        writer.writerows(rows)
-    return path
+    return write_csv(tmp_path / name, header, rows)
 
 
 def _import(path, **options):

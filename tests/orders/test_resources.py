@@ -19,6 +19,7 @@ from apps.core.imports.engine import run_import
 from apps.orders.choices import OrderStatus
 from apps.orders.models import Order, OrderLine
 from tests.buyers.factories import BuyerFactory
+from tests.helpers import write_csv
 from tests.orders.factories import order_with_lines
 from tests.samples.factories import StyleFactory
 
@@ -32,12 +33,7 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "examples"
 
 
 def _file(tmp_path, rows, *, header=HEADER, name="orders.csv") -> Path:
-    path = tmp_path / name
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(header)
-        writer.writerows(rows)
-    return path
+    return write_csv(tmp_path / name, header, rows)
 
 
 def _import(path, **options):

@@ -1,6 +1,5 @@
 """The styles import (one row per bill-of-materials line, grouped by style code) and export."""
 
-import csv
 from decimal import Decimal
 from pathlib import Path
 
@@ -13,6 +12,7 @@ from apps.core.imports.base import get_resource
 from apps.core.imports.engine import run_import
 from apps.samples.models import Style, StyleMaterial
 from tests.buyers.factories import BuyerFactory
+from tests.helpers import write_csv
 from tests.inventory.factories import MaterialFactory
 
 pytestmark = pytest.mark.django_db
@@ -25,12 +25,7 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "examples"
 
 
 def _file(tmp_path, rows, *, header=HEADER, name="styles.csv") -> Path:
-    path = tmp_path / name
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(header)
-        writer.writerows(rows)
-    return path
+    return write_csv(tmp_path / name, header, rows)
 
 
 def _import(path, **options):
