@@ -49,7 +49,7 @@ def generate(*, scale: str, seed: int) -> int:
         styles_by_buyer.setdefault(style.buyer_id, []).append(style)
     if not styles_by_buyer:
         return 0
-    for _ in range(COUNTS[scale]):
+    for number in range(1, COUNTS[scale] + 1):
         style = rng.choice(styles_by_buyer[rng.choice(sorted(styles_by_buyer))])
         price = Decimal(rng.randint(300, 3_000)) / 100
         lines = [
@@ -58,7 +58,10 @@ def generate(*, scale: str, seed: int) -> int:
             for size in rng.sample(SIZES, 3)
         ]
         order = services.order_create(
-            buyer=style.buyer, ship_date=timezone.localdate() + timedelta(days=rng.randint(30, 150)), lines=lines
+            buyer=style.buyer,
+            buyer_reference=f"PO-{number:05d}",  # the buyer's PO number: what imports match orders by
+            ship_date=timezone.localdate() + timedelta(days=rng.randint(30, 150)),
+            lines=lines,
         )
         for _step in range(rng.randint(0, 2)):
             forward = sorted(ORDER_WORKFLOW.allowed(order.status) - {OrderStatus.CANCELLED})

@@ -8,6 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.db.models import F, Sum
 from django.http import QueryDict
@@ -415,3 +416,13 @@ def test_orders_example_files_load(name):
     assert report.ok, report.errors
     assert report.created == 3 and _totals_match()
     assert _import(EXAMPLES / name).unchanged == 3
+
+
+def test_demo_orders_export_and_import_back_unchanged(tmp_path):
+    call_command("generate_data", scale="small", seed=7)
+    resource = get_resource("orders")
+    rows = list(resource.export_rows(resource.export_queryset(QueryDict())))
+
+    report = _import(_file(tmp_path, rows, header=[column.name for column in resource.columns], name="demo.csv"))
+
+    assert (report.unchanged, report.failed) == (Order.objects.count(), 0), report.summary()
