@@ -10,7 +10,7 @@ from simple_history.models import HistoricalRecords
 from apps.core import cache
 from apps.core.imports.base import BatchResult, Column, Existing, Record, Resource, RowError, register
 from apps.core.imports.model_resource import ModelResource
-from apps.core.imports.validation import django_errors, row_errors, validate_rows
+from apps.core.imports.validation import by_natural_key, django_errors, row_errors, validate_rows
 
 from .api.filters import MaterialFilterSet, StockLevelFilterSet
 from .api.serializers import MaterialSerializer, StockMovementPostInputSerializer
@@ -94,8 +94,8 @@ class OpeningStockResource(Resource):
         (one query each); then one INSERT of new levels, one of movements and one UPDATE of levels."""
         result = BatchResult()
         rows = [record.rows[0] for record in records]
-        warehouses = _by_code(Warehouse, {values["warehouse_code"] for _, values in rows})
-        materials = _by_code(Material, {values["material_code"] for _, values in rows})
+        warehouses = by_natural_key(Warehouse, "code", {values["warehouse_code"] for _, values in rows})
+        materials = by_natural_key(Material, "code", {values["material_code"] for _, values in rows})
         checked = validate_rows(
             OpeningStockInputSerializer,
             [
@@ -211,11 +211,6 @@ class OpeningStockResource(Resource):
 
 
 COLUMN_OF = {"warehouse": "warehouse_code", "material": "material_code"}
-
-
-def _by_code(model, codes: set[str]) -> dict:
-    codes = {str(code).strip() for code in codes} - {""}
-    return {row.code: row for row in model.objects.filter(code__in=codes)} if codes else {}
 
 
 def _positive(quantity: Decimal) -> str:

@@ -16,7 +16,6 @@ orders sequence; totals are recomputed in one UPDATE per batch.
 from collections import Counter, defaultdict
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
 from django.db.models import DecimalField, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -25,7 +24,14 @@ from apps.buyers.models import Buyer
 from apps.core import cache
 from apps.core.audit import bulk_create_audited, bulk_delete_audited, bulk_update_audited
 from apps.core.imports.base import BatchResult, Column, Existing, Record, Resource, RowError, register
-from apps.core.imports.validation import django_errors, row_errors, validate_rows
+from apps.core.imports.validation import (
+    by_natural_key,
+    cell_text,
+    clean_without_queries,
+    conflicting_values,
+    row_errors,
+    validate_rows,
+)
 from apps.core.numbering import next_numbers
 from apps.samples.models import Style
 
@@ -84,8 +90,8 @@ class OrderResource(Resource):
         """Fetch buyers, styles, existing orders and their lines in one query each; validate every order;
         then number, insert, replace lines and recompute totals with a fixed number of statements."""
         result = BatchResult()
-        buyers = _by_code(Buyer, {str(record.key[0]) for record in records})
-        styles = _by_code(Style, {str(values["style_code"]) for r in records for _, values in r.rows} - {""})
+        buyers = by_natural_key(Buyer, "code", {str(record.key[0]) for record in records})
+        styles = by_natural_key(Style, "code", {str(values["style_code"]) for r in records for _, values in r.rows})
         current = self._current(records, buyers)
         current_lines = _line_sets(OrderLine.objects.filter(order__in=[o for os in current.values() for o in os]))
 
@@ -109,7 +115,7 @@ class OrderResource(Resource):
         creates, updates, updated_fields, replaced, new_lines = [], [], set(), [], []
         for index, (record, (status, header)) in enumerate(zip(records, headers, strict=True)):
             checked = [next(lines_checked) for _ in record.rows]
-            errors = _conflicting_headers(record)
+            errors = conflicting_values(record, HEADER, "an order")
             if status == "error":
                 errors += row_errors(record.first_row, header, record.rows[0][1], columns=COLUMN_OF)
             lines = []
@@ -118,7 +124,7 @@ class OrderResource(Resource):
                     errors += row_errors(number, data, values, columns=COLUMN_OF)
                     continue
                 line = OrderLine(**data)
-                line_errors = _clean(line, exclude=["order", "style"])
+                line_errors = clean_without_queries(line, exclude=["order", "style"])
                 errors += row_errors(number, line_errors, values, columns=COLUMN_OF)
                 lines.append(line)
             if errors:
@@ -178,7 +184,7 @@ class OrderResource(Resource):
                 continue
             for field, value in changes.items():
                 setattr(order, field, value)
-            order_errors = _clean(order, exclude=["buyer"])
+            order_errors = clean_without_queries(order, exclude=["buyer"])
             if order_errors:
                 result.errors += row_errors(record.first_row, order_errors, record.rows[0][1], columns=COLUMN_OF)
                 continue
@@ -210,7 +216,7 @@ class OrderResource(Resource):
         fields = {field: value for field, value in header.items() if field != "buyer"}
         order = Order(buyer=buyer, **fields)
         order.currency = order.currency or buyer.currency
-        return order, _clean(order, exclude=["buyer", "number"])
+        return order, clean_without_queries(order, exclude=["buyer", "number"])
 
     def _write(self, creates, updates, updated_fields, replaced, new_lines) -> None:
         """Insert new orders (numbered in one query), update changed headers, replace and insert lines,
@@ -275,10 +281,6 @@ class OrderResource(Resource):
             ]
 
 
-def _by_code(model, codes: set[str]) -> dict:
-    return {row.code: row for row in model.objects.filter(code__in=codes)} if codes else {}
-
-
 def _header_input(record: Record) -> dict:
     values = record.rows[0][1]
     return {
@@ -288,41 +290,8 @@ def _header_input(record: Record) -> dict:
     }
 
 
-def _conflicting_headers(record: Record) -> list[RowError]:
-    """An order's header is given once: a later row may leave it empty but not contradict the first."""
-    first_number, first = record.rows[0]
-    errors = []
-    for number, values in record.rows[1:]:
-        for column in HEADER:
-            value = values.get(column, "")
-            if value != "" and _text(value) != _text(first.get(column, "")):
-                errors.append(
-                    RowError(
-                        number,
-                        column,
-                        _text(value),
-                        f"Differs from row {first_number} ({_text(first.get(column, '')) or 'empty'}): "
-                        "an order has one value for all its rows.",
-                    )
-                )
-    return errors
-
-
-def _text(value) -> str:
-    return "" if value is None else str(value).strip()
-
-
 def _row_error(record: Record, column: str, message: str) -> RowError:
-    return RowError(record.first_row, column, _text(record.rows[0][1].get(column, "")), message)
-
-
-def _clean(instance, *, exclude: list[str]) -> dict:
-    """full_clean() without the checks that query (foreign keys were resolved for the batch)."""
-    try:
-        instance.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
-    except ValidationError as error:
-        return django_errors(error)
-    return {}
+    return RowError(record.first_row, column, cell_text(record.rows[0][1].get(column, "")), message)
 
 
 def _line_set(lines) -> Counter:

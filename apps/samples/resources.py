@@ -14,7 +14,6 @@ per style, and a style's buyer never changing.
 from collections import defaultdict
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.utils import timezone
 
@@ -22,7 +21,14 @@ from apps.buyers.models import Buyer
 from apps.core import cache
 from apps.core.audit import bulk_create_audited, bulk_delete_audited, bulk_update_audited
 from apps.core.imports.base import BatchResult, Column, Existing, Record, Resource, RowError, register
-from apps.core.imports.validation import django_errors, row_errors, validate_rows
+from apps.core.imports.validation import (
+    by_natural_key,
+    cell_text,
+    clean_without_queries,
+    conflicting_values,
+    row_errors,
+    validate_rows,
+)
 from apps.inventory.models import Material
 
 from .api.filters import StyleFilterSet
@@ -72,8 +78,8 @@ class StyleResource(Resource):
         then insert, update and replace bills with a fixed number of statements."""
         result = BatchResult()
         rows = [(number, values) for record in records for number, values in record.rows]
-        buyers = _by_code(Buyer, {_text(values.get("buyer_code")) for _, values in rows} - {""})
-        materials = _by_code(Material, {_text(values.get("material_code")) for _, values in rows} - {""})
+        buyers = by_natural_key(Buyer, "code", {cell_text(values.get("buyer_code")) for _, values in rows})
+        materials = by_natural_key(Material, "code", {cell_text(values.get("material_code")) for _, values in rows})
         current = {
             style.code: style
             for style in Style.objects.select_for_update().filter(code__in=[str(r.key[0]) for r in records])
@@ -103,7 +109,7 @@ class StyleResource(Resource):
 
         creates, updates, updated_fields, replaced, new_bills = [], [], set(), [], []
         for index, (record, (status, header)) in enumerate(zip(records, headers, strict=True)):
-            errors = _conflicting_headers(record)
+            errors = conflicting_values(record, HEADER, "a style")
             if status == "error":
                 errors += row_errors(record.first_row, header, record.rows[0][1], columns=COLUMN_OF)
             bill, seen = [], {}
@@ -127,7 +133,9 @@ class StyleResource(Resource):
                     continue
                 seen[material.pk] = number
                 line = StyleMaterial(**data)
-                errors += row_errors(number, _clean(line, exclude=["style", "material"]), values, columns=COLUMN_OF)
+                errors += row_errors(
+                    number, clean_without_queries(line, exclude=["style", "material"]), values, columns=COLUMN_OF
+                )
                 bill.append(line)
             if errors:
                 result.errors += errors
@@ -136,7 +144,7 @@ class StyleResource(Resource):
             style = current.get(header["code"])
             if style is None:
                 style = Style(**header)
-                style_errors = _clean(style, exclude=["buyer"])
+                style_errors = clean_without_queries(style, exclude=["buyer"])
                 if style_errors:
                     result.errors += row_errors(record.first_row, style_errors, record.rows[0][1], columns=COLUMN_OF)
                     continue
@@ -178,7 +186,7 @@ class StyleResource(Resource):
                 continue
             for field, value in changes.items():
                 setattr(style, field, value)
-            style_errors = _clean(style, exclude=["buyer"])
+            style_errors = clean_without_queries(style, exclude=["buyer"])
             if style_errors:
                 result.errors += row_errors(record.first_row, style_errors, record.rows[0][1], columns=COLUMN_OF)
                 continue
@@ -244,16 +252,8 @@ class StyleResource(Resource):
                 yield [*header, line.material.code, line.consumption_per_piece, line.wastage_percent]
 
 
-def _by_code(model, codes: set[str]) -> dict:
-    return {row.code: row for row in model.objects.filter(code__in=codes)} if codes else {}
-
-
-def _text(value) -> str:
-    return "" if value is None else str(value).strip()
-
-
 def _has_bom(values: dict) -> bool:
-    return any(_text(values.get(column)) for column in BOM)
+    return any(cell_text(values.get(column)) for column in BOM)
 
 
 def _header_input(record: Record) -> dict:
@@ -262,35 +262,6 @@ def _header_input(record: Record) -> dict:
     if "buyer_code" in data:
         data["buyer"] = data.pop("buyer_code")
     return data
-
-
-def _conflicting_headers(record: Record) -> list[RowError]:
-    """A style's columns are given once: a later row may leave them empty but not contradict the first."""
-    first_number, first = record.rows[0]
-    errors = []
-    for number, values in record.rows[1:]:
-        for column in HEADER:
-            value = _text(values.get(column))
-            if value and value != _text(first.get(column)):
-                errors.append(
-                    RowError(
-                        number,
-                        column,
-                        value,
-                        f"Differs from row {first_number} ({_text(first.get(column)) or 'empty'}): "
-                        "a style has one value for all its rows.",
-                    )
-                )
-    return errors
-
-
-def _clean(instance, *, exclude: list[str]) -> dict:
-    """full_clean() without the checks that query (foreign keys were resolved for the batch)."""
-    try:
-        instance.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
-    except ValidationError as error:
-        return django_errors(error)
-    return {}
 
 
 def _bill(lines) -> dict[int, tuple]:

@@ -20,7 +20,6 @@ constraints). Every write is in the audit trail (bulk_create_audited / bulk_upda
 
 from typing import ClassVar
 
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
@@ -28,7 +27,7 @@ from apps.core import cache
 from apps.core.audit import bulk_create_audited, bulk_update_audited
 
 from .base import BatchResult, Existing, Record, Resource, RowError
-from .validation import django_errors, row_errors, validate_rows
+from .validation import by_natural_key, clean_without_queries, row_errors, validate_rows
 
 
 class ModelResource(Resource):
@@ -52,7 +51,7 @@ class ModelResource(Resource):
         result = BatchResult()
         rows = [record.rows[0] for record in records]
         resolved = {
-            field: self._resolve(
+            field: by_natural_key(
                 model, key_field, {str(values[field]).strip() for _, values in rows if values.get(field)}
             )
             for field, (model, key_field) in self.related.items()
@@ -75,7 +74,7 @@ class ModelResource(Resource):
             instance = current.get(data.get(self.lookup))
             if instance is None:
                 instance = self.model(**data)
-                errors = self._clean(instance, related_names)
+                errors = clean_without_queries(instance, exclude=related_names)
                 if errors:
                     result.errors += row_errors(number, errors, values)
                     continue
@@ -103,7 +102,7 @@ class ModelResource(Resource):
                 continue
             for field in differences:
                 setattr(instance, field, data[field])
-            errors = self._clean(instance, related_names)
+            errors = clean_without_queries(instance, exclude=related_names)
             if errors:
                 result.errors += row_errors(number, errors, values)
                 continue
@@ -123,17 +122,6 @@ class ModelResource(Resource):
         if creates or updates:
             cache.bump(self.model)  # bulk writes send no signals
         return result
-
-    def _resolve(self, model, key_field: str, values: set[str]) -> dict:
-        return {str(getattr(row, key_field)): row for row in model.objects.filter(**{f"{key_field}__in": values})}
-
-    def _clean(self, instance, related_names: list[str]) -> dict:
-        # The related rows were resolved for the batch: their existence check would query per row.
-        try:
-            instance.full_clean(exclude=related_names, validate_unique=False, validate_constraints=False)
-        except ValidationError as error:
-            return django_errors(error)
-        return {}
 
     def _differences(self, instance, data: dict) -> dict[str, str]:
         """{field: its current value} for each validated field whose value differs from the row's."""

@@ -18,7 +18,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 from rest_framework.validators import UniqueForDateValidator, UniqueTogetherValidator, UniqueValidator
 
-from .base import RowError
+from .base import Record, RowError
 
 Result = tuple[Literal["ok", "error"], dict]
 
@@ -133,3 +133,44 @@ def _messages(messages: Any, prefix: str = "") -> list[str]:
 
 def _text(value: Any) -> str:
     return "" if value is None else str(value)
+
+
+# --- Helpers the resources share -----------------------------------------------------------
+
+
+def cell_text(value: Any) -> str:
+    """A cell as stripped text ("" for an empty one), for comparing and reporting."""
+    return "" if value is None else str(value).strip()
+
+
+def by_natural_key(model, field: str, values) -> dict:
+    """{key: row} for the rows of `model` whose `field` is among `values`: one query for a batch."""
+    values = {cell_text(value) for value in values} - {""}
+    if not values:
+        return {}
+    return {str(getattr(row, field)): row for row in model.objects.filter(**{f"{field}__in": values})}
+
+
+def clean_without_queries(instance, *, exclude: list[str]) -> dict:
+    """The model's full_clean() errors, without the checks that query: the related fields in `exclude`
+    were resolved for the batch, and unique and constraint checks are left to the database."""
+    try:
+        instance.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
+    except DjangoValidationError as error:
+        return django_errors(error)
+    return {}
+
+
+def conflicting_values(record: Record, columns, noun: str) -> list[RowError]:
+    """A grouped record's header is given once: a later row may leave a column empty, not contradict the first."""
+    first_number, first = record.rows[0]
+    errors = []
+    for number, values in record.rows[1:]:
+        for column in columns:
+            value, expected = cell_text(values.get(column)), cell_text(first.get(column))
+            if value and value != expected:
+                message = (
+                    f"Differs from row {first_number} ({expected or 'empty'}): {noun} has one value for all its rows."
+                )
+                errors.append(RowError(number, column, value, message))
+    return errors
