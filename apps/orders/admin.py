@@ -1,43 +1,24 @@
-from django import forms
-from django.contrib import admin
+import re
 
-from apps.core.adminkit import DocumentAdminMixin, LinesInlineMixin, workflow_action
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse, HttpResponseBadRequest
+from django.urls import path
+
+from apps.core.adminkit import adopt_saved, workflow_action
 from apps.core.audit_admin import AuditedAdmin, HistoryAdmin
 from apps.core.imports.admin import ExportImportAdminMixin
 from apps.core.pagination import EstimatedCountPaginator
 from apps.core.search import SearchAdminMixin
 
 from . import services
+from .admin_milestones import OrderMilestoneInline
 from .choices import EDITABLE_STATUSES, OrderStatus
 from .models import ORDER_SEARCH, Order, OrderLine
+from .order_grid import PREFIX, OrderForm, StyleBlockForm
 
-
-class OrderLineFormSet(forms.BaseInlineFormSet):
-    """Applies the order's cross-line rules (the same check the API uses) to the inline form."""
-
-    def clean(self):
-        super().clean()
-        kept = [form for form in self.forms if form.cleaned_data and not form.cleaned_data.get("DELETE")]
-        if not kept:  # the admin does not pass validate_min to inline formsets, so check here
-            raise forms.ValidationError("An order needs at least one line.")
-        if self.instance.buyer_id is None or any(form.errors for form in kept):
-            return
-        lines = [form.instance for form in kept]
-        for index, errors in services.order_lines_check(buyer_id=self.instance.buyer_id, lines=lines).items():
-            for field, messages in errors.items():
-                kept[index].add_error(field, messages)
-
-
-class OrderLineInline(LinesInlineMixin, admin.TabularInline):
-    editable_statuses = frozenset(EDITABLE_STATUSES)
-
-    model = OrderLine
-    formset = OrderLineFormSet
-    autocomplete_fields = ["style"]
-    fields = ["style", "colour", "size", "quantity", "unit_price", "amount"]
-    readonly_fields = ["amount"]
-    min_num = 1
-    extra = 0
+# A style block's form prefix, as the grid's script asks for the table of a style it picked.
+BLOCK_PREFIX = re.compile(rf"{PREFIX}-[0-9]+")  # ASCII digits, matched whole
 
 
 def _transition(order, status):
@@ -45,7 +26,10 @@ def _transition(order, status):
 
 
 @admin.register(Order)
-class OrderAdmin(ExportImportAdminMixin, DocumentAdminMixin, SearchAdminMixin, AuditedAdmin):
+class OrderAdmin(ExportImportAdminMixin, SearchAdminMixin, AuditedAdmin):
+    """Orders with their lines entered as colour x size grids per style (apps/orders/order_grid.py)."""
+
+    form = OrderForm
     import_resource = "orders"
     paginator = EstimatedCountPaginator
     list_display = ["number", "buyer", "buyer_reference", "status", "order_date", "ship_date", "currency", "total"]
@@ -56,7 +40,7 @@ class OrderAdmin(ExportImportAdminMixin, DocumentAdminMixin, SearchAdminMixin, A
     search = ORDER_SEARCH
     autocomplete_fields = ["buyer"]
     readonly_fields = ["number", "status", "total", "created_at", "updated_at"]
-    inlines = [OrderLineInline]
+    inlines = [OrderMilestoneInline]
     history_lines = [(OrderLine, "order")]
     show_full_result_count = False
     list_per_page = 50
@@ -77,14 +61,39 @@ class OrderAdmin(ExportImportAdminMixin, DocumentAdminMixin, SearchAdminMixin, A
         fixed = ["buyer"] if obj.status in EDITABLE_STATUSES else ["buyer", "order_date", "ship_date", "currency"]
         return [*self.readonly_fields, *fixed]
 
-    def create_document(self, fields):
-        return services.order_create(**fields, lines=None)  # the inline saves them next
+    class Media:
+        css = {"all": ["orders/grid.css"]}
+        js = ["orders/grid.js"]
 
-    def update_document(self, order, data):
-        services.order_update(order=order, data=data)
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        # get_form builds a new class on every call, so this says it for this request only.
+        editable = obj is None or (obj.status in EDITABLE_STATUSES and self.has_change_permission(request, obj))
+        form.lines_editable = editable
+        return form
 
-    def recalculate_total(self, order):
-        services.order_recalculate_total(order=order)
+    def save_model(self, request, obj, form, change):
+        """Header and lines through the order services, in the admin's transaction (lines=None: unchanged)."""
+        if change:
+            data = {field: form.cleaned_data[field] for field in form.changed_data}
+            services.order_update(order=obj, data=data, lines=form.lines)
+        else:
+            adopt_saved(obj, services.order_create(**form.cleaned_data, lines=form.lines))
+
+    def get_urls(self):
+        grid = path("grid/", self.admin_site.admin_view(self.grid_view), name="orders_order_grid")
+        return [grid, *super().get_urls()]
+
+    def grid_view(self, request):
+        """The grid table of the style a block just picked (?style=<id>&prefix=blocks-<n>), for the grid's script."""
+        # The table is part of the order form both when adding an order and when changing its lines: either will do.
+        if not (self.has_add_permission(request) or self.has_change_permission(request)):
+            raise PermissionDenied
+        prefix = request.GET.get("prefix", "")
+        if not BLOCK_PREFIX.fullmatch(prefix):
+            return HttpResponseBadRequest("prefix must be blocks-<n>")
+        block = StyleBlockForm(prefix=prefix, initial={"style": request.GET.get("style")})
+        return HttpResponse(str(block["quantities"]))
 
 
 @admin.register(Order.history.model)

@@ -26,3 +26,16 @@ ORDER_WORKFLOW = Workflow(
 EDITABLE_STATUSES = {OrderStatus.DRAFT, OrderStatus.CONFIRMED}
 # Orders whose materials must be on hand or on order (material requirements).
 DEMAND_STATUSES = {OrderStatus.CONFIRMED, OrderStatus.IN_PRODUCTION}
+
+
+class MilestoneState(models.TextChoices):
+    """Where a T&A milestone stands against its planned date (OrderMilestone.objects.with_state())."""
+
+    PENDING = "pending", "Pending"
+    LATE = "late", "Late"
+    DONE = "done", "Done"
+    DONE_LATE = "done_late", "Done late"
+
+
+# Orders whose open milestones still matter: once shipped, closed or cancelled, nothing is late any more.
+TRACKED_STATUSES = {OrderStatus.DRAFT, OrderStatus.CONFIRMED, OrderStatus.IN_PRODUCTION}

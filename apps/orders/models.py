@@ -9,12 +9,14 @@ from apps.core.models import TimeStampedModel
 from apps.core.search import Search
 
 from .choices import OrderStatus
-from .querysets import OrderLineQuerySet, OrderQuerySet
+from .querysets import OrderLineQuerySet, OrderMilestoneQuerySet, OrderQuerySet
 
 # Ranked ?search= and admin search (apps.core.search). An order: its number, the buyer's reference, its buyer.
 ORDER_SEARCH = Search(codes=("number", "buyer_reference"), related=(("buyer", BUYER_SEARCH),))
 # An order line: its order's number or its style's code.
 ORDER_LINE_SEARCH = Search(related=(("order", Search(codes=("number",))), ("style", Search(codes=("code",)))))
+# A T&A milestone: its order's number.
+ORDER_MILESTONE_SEARCH = Search(related=(("order", Search(codes=("number",))),))
 
 
 class Order(TimeStampedModel):
@@ -90,3 +92,55 @@ class OrderLine(models.Model):
 
     def __str__(self):
         return f"{self.style_id} {self.colour}/{self.size} x {self.quantity}"
+
+
+class MilestoneTemplate(models.Model):
+    """A step of the time-and-action (T&A) calendar, due a number of days before an order's ship date."""
+
+    code = models.SlugField(max_length=40, unique=True)
+    name = models.CharField(max_length=100)
+    days_before_ship = models.PositiveSmallIntegerField(help_text="Planned this many days before the ship date.")
+    position = models.PositiveSmallIntegerField(default=0, help_text="Where it shows in an order's calendar.")
+    is_active = models.BooleanField(default=True, help_text="Inactive steps are not planned for new orders.")
+
+    history = AuditedHistory()
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self):
+        return self.name
+
+
+class OrderMilestone(models.Model):
+    """One T&A step of an order: its planned date (following the order's ship date) and when it was done."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="milestones")
+    # PROTECT: a step in use is deactivated, never deleted, so orders keep their calendars.
+    template = models.ForeignKey(MilestoneTemplate, on_delete=models.PROTECT, related_name="milestones")
+    # The template's offset when planned: editing a template changes new orders' plans, not running ones.
+    days_before_ship = models.PositiveSmallIntegerField(editable=False)
+    planned_date = models.DateField(editable=False)
+    actual_date = models.DateField(null=True, blank=True)
+    notes = models.TextField(blank=True)
+
+    objects = OrderMilestoneQuerySet.as_manager()
+    history = AuditedHistory()
+
+    class Meta:
+        ordering = ["order_id", "planned_date", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["order", "template"], name="order_milestone_unique"),
+        ]
+        indexes = [
+            # The open milestones by planned date: the late list (dashboard, ?late=true) is a range scan of it.
+            models.Index(
+                fields=["planned_date", "id"],
+                condition=models.Q(actual_date__isnull=True),
+                name="order_milestone_open_idx",
+            ),
+        ]
+
+    def __str__(self):
+        # Ids only: the audit trail's changelist prints a row per history record and must not query for each.
+        return f"Order {self.order_id}, step {self.template_id}"

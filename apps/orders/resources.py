@@ -8,7 +8,8 @@ may not say something else.
 Writes bypass order_create/order_update (one INSERT per batch, not one per order) and apply
 their rules: the API serializers (OrderSerializer for the header, OrderLineSerializer per line),
 the models' full_clean() without the queries of unique and constraint checks, order_lines_check
-(styles of the order's buyer, no SKU twice), an inactive buyer refused for a new order, and
+(styles of the order's buyer, in its colourways and the sizes of its range, no SKU twice; given
+the batch's styles, fetched once), an inactive buyer refused for a new order, and
 lines changed only while the order's status allows it. New orders are drafts numbered from the
 orders sequence; totals are recomputed in one UPDATE per batch.
 """
@@ -38,6 +39,7 @@ from apps.samples.models import Style
 from .api.filters import OrderFilterSet
 from .api.serializers import OrderLineSerializer, OrderSerializer
 from .choices import EDITABLE_STATUSES
+from .milestones import order_milestones_plan, order_milestones_replan
 from .models import Order, OrderLine
 from .services import ALWAYS_EDITABLE, order_lines_check
 
@@ -87,11 +89,13 @@ class OrderResource(Resource):
     # --- Import --------------------------------------------------------------------------
 
     def load_batch(self, records: list[Record], *, existing: Existing) -> BatchResult:
-        """Fetch buyers, styles, existing orders and their lines in one query each; validate every order;
-        then number, insert, replace lines and recompute totals with a fixed number of statements."""
+        """Fetch buyers, styles with their colourways, existing orders and their lines in one query each; validate
+        every order; then number, insert, replace lines and recompute totals with a fixed number of statements."""
         result = BatchResult()
         buyers = by_natural_key(Buyer, "code", {str(record.key[0]) for record in records})
-        styles = by_natural_key(Style, "code", {str(values["style_code"]) for r in records for _, values in r.rows})
+        style_codes = {cell_text(values["style_code"]) for r in records for _, values in r.rows}
+        styles = {style.code: style for style in Style.objects.with_specs().filter(code__in=style_codes)}
+        styles_by_id = {style.pk: style for style in styles.values()}
         current = self._current(records, buyers)
         current_lines = _line_sets(OrderLine.objects.filter(order__in=[o for os in current.values() for o in os]))
 
@@ -131,7 +135,7 @@ class OrderResource(Resource):
                 result.errors += errors
                 continue
             buyer = header["buyer"]
-            for position, fields in order_lines_check(buyer_id=buyer.pk, lines=lines).items():
+            for position, fields in order_lines_check(buyer_id=buyer.pk, lines=lines, styles=styles_by_id).items():
                 number, values = record.rows[position]
                 errors += row_errors(number, fields, values, columns=COLUMN_OF)
             matches = current.get((buyer.pk, header["buyer_reference"]), [])
@@ -225,11 +229,14 @@ class OrderResource(Resource):
             for order, number in zip(creates, next_numbers("orders_order_number_seq", "SO", len(creates)), strict=True):
                 order.number = number
             bulk_create_audited(creates, Order)
+            order_milestones_plan(orders=creates)
         if updates:
             now = timezone.now()
             for order in updates:
                 order.updated_at = now
             bulk_update_audited(updates, Order, sorted(updated_fields | {"updated_at"}))
+            if {"order_date", "ship_date"} & updated_fields:
+                order_milestones_replan(orders=updates)  # the T&A plan follows the order's dates
         if replaced:
             bulk_delete_audited(OrderLine.objects.filter(order__in=replaced))
         if new_lines:

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from apps.buyers.models import Buyer
 from apps.core import bulk
-from apps.samples.models import Style
+from apps.samples.models import Colourway, Style
 
 from . import services
 from .choices import ORDER_WORKFLOW, OrderStatus
@@ -18,8 +18,6 @@ from .models import Order, OrderLine
 
 # "tiny" runs the bulk (COPY) path for tests; at bulk scale orders have four lines on average.
 COUNTS = {"small": 40, "tiny": 60, "medium": 50_000, "large": 1_000_000}
-COLOURS = ["Navy", "White", "Black", "Sky", "Olive"]
-SIZES = ["XS", "S", "M", "L", "XL"]
 STATUSES = list(OrderStatus)  # stored per order as an index into this list
 ORDER_COLUMNS = [
     "id",
@@ -45,17 +43,32 @@ def generate(*, scale: str, seed: int) -> int:
     if scale != "small":
         return _generate_bulk(rng, COUNTS[scale])
     styles_by_buyer: dict[int, list[Style]] = {}
-    for style in Style.objects.filter(buyer__is_active=True).select_related("buyer").order_by("code"):
+    orderable = (
+        Style.objects.filter(buyer__is_active=True, size_range__isnull=False, colourways__isnull=False)
+        .distinct()
+        .select_related("buyer", "size_range")
+        .prefetch_related("colourways")
+        .order_by("code")
+    )
+    for style in orderable:
         styles_by_buyer.setdefault(style.buyer_id, []).append(style)
     if not styles_by_buyer:
         return 0
     for number in range(1, COUNTS[scale] + 1):
         style = rng.choice(styles_by_buyer[rng.choice(sorted(styles_by_buyer))])
         price = Decimal(rng.randint(300, 3_000)) / 100
+        colours, sizes = [colourway.name for colourway in style.colourways.all()], style.size_range.sizes
+        picked = sorted(rng.sample(range(len(sizes)), min(3, len(sizes))))  # in the range's order, as a grid reads
         lines = [
-            {"style": style, "colour": colour, "size": size, "quantity": rng.randint(10, 400), "unit_price": price}
-            for colour in rng.sample(COLOURS, 2)
-            for size in rng.sample(SIZES, 3)
+            {
+                "style": style,
+                "colour": colour,
+                "size": sizes[size],
+                "quantity": rng.randint(10, 400),
+                "unit_price": price,
+            }
+            for colour in rng.sample(colours, min(2, len(colours)))
+            for size in picked
         ]
         order = services.order_create(
             buyer=style.buyer,
@@ -72,11 +85,16 @@ def generate(*, scale: str, seed: int) -> int:
 
 def _generate_bulk(rng: random.Random, count: int) -> int:
     """Orders through the history for active buyers' styles, lines first (the foreign key is checked at the end)."""
-    styles = list(
-        Style.objects.filter(buyer__is_active=True)
+    colours: dict[int, tuple[str, ...]] = {}
+    for style_id, name in Colourway.objects.order_by("style_id", "id").values_list("style_id", "name"):
+        colours[style_id] = (*colours.get(style_id, ()), name)
+    styles = [
+        (pk, buyer, price, colours[pk], tuple(sizes), at)
+        for pk, buyer, price, at, sizes in Style.objects.filter(buyer__is_active=True, size_range__isnull=False)
         .order_by("created_at", "code")
-        .values_list("pk", "buyer_id", "target_price", "created_at")
-    )
+        .values_list("pk", "buyer_id", "target_price", "created_at", "size_range__sizes")
+        if pk in colours
+    ]
     if not styles:
         return 0
     with bulk.Load() as load:
@@ -94,8 +112,8 @@ class _Orders:
     def __init__(self, rng: random.Random, styles: list[tuple], count: int):
         self.rng, self.count = rng, count
         times = [int(at.timestamp()) for *_, at in styles]
-        # (style, buyer, price in cents): the target price, or a default for styles without one.
-        entries = [(pk, buyer, int((price or 20) * 100)) for pk, buyer, price, _ in styles]
+        # (style, buyer, price in cents, colours, sizes): the target price, or a default for styles without one.
+        entries = [(pk, buyer, int((price or 20) * 100), *spec) for pk, buyer, price, *spec, _ in styles]
         self.styles = bulk.Arrivals(entries, times)
         by_buyer: dict[int, tuple[list, list]] = {}
         for entry, at in zip(entries, times, strict=True):
@@ -127,16 +145,18 @@ class _Orders:
                 if second != first_style:
                     chosen.append(second)
             total = 0
-            for number, (style_id, _, target_cents) in enumerate(chosen):
-                # Each style's share of the lines, in distinct colour/size cells of its 5 x 5 grid.
-                cells = (line_count + len(chosen) - 1 - number) // len(chosen)
+            for number, (style_id, _, target_cents, colours, sizes) in enumerate(chosen):
+                # Each style's share of the lines: distinct consecutive cells of its colour x size grid (a run
+                # of sizes in one colour, then the next colour); generated grids have 12 cells or more.
+                grid = len(colours) * len(sizes)
+                cells = min((line_count + len(chosen) - 1 - number) // len(chosen), grid)
                 price = target_cents * (80 + int(random() * 40)) // 100
-                first, step = int(random() * 25), 7  # 7 is prime to 25: distinct cells
+                first = int(random() * grid)
                 for cell in range(cells):
-                    colour, size = divmod((first + step * cell) % 25, 5)
+                    colour, size = divmod((first + cell) % grid, len(sizes))
                     quantity = 10 + int(random() * 391)
                     total += quantity * price
-                    yield order_id, style_id, COLOURS[colour], SIZES[size], quantity, bulk.fixed(price, 2)
+                    yield order_id, style_id, colours[colour], sizes[size], quantity, bulk.fixed(price, 2)
             ship_day = at // bulk.DAY + 30 + int(random() * 121)
             self.buyer.append(buyer)
             self.created.append(at)

@@ -1,5 +1,5 @@
 """The staff dashboard in the admin: orders by status and by month, the sample pipeline, overdue
-samples and low stock.
+samples, late T&A milestones and low stock.
 
 Each block is a few aggregate queries whose count never depends on the number of rows, and is
 cached in Redis under a key holding the versions of every model it reads (apps.core.cache.versions),
@@ -26,7 +26,7 @@ from django.utils import timezone
 from apps.core.cache import versions
 from apps.inventory.models import Material
 from apps.orders.choices import DEMAND_STATUSES, OrderStatus
-from apps.orders.models import Order
+from apps.orders.models import Order, OrderMilestone
 from apps.samples.choices import DECIDED_STATUSES, OPEN_STATUSES, SampleStatus
 from apps.samples.models import Sample
 
@@ -129,6 +129,29 @@ def samples_block(today: datetime.date) -> dict:
     }
 
 
+def milestones_block(today: datetime.date) -> dict:
+    """Open T&A milestones past their planned date, of orders still in hand: how many, and the
+    oldest. Two queries, both ranges of the open-milestones index."""
+    late = OrderMilestone.objects.late(today)
+    oldest = late.order_by("planned_date", "id").values(
+        "order_id", "order__number", "order__buyer__code", "template__name", "planned_date"
+    )[:TOP_ROWS]
+    return {
+        "late_total": late.count(),
+        "late": [
+            {
+                "order_id": row["order_id"],
+                "order": row["order__number"],
+                "buyer": row["order__buyer__code"],
+                "milestone": row["template__name"],
+                "planned_date": row["planned_date"],
+                "days_late": (today - row["planned_date"]).days,
+            }
+            for row in oldest
+        ],
+    }
+
+
 def stock_block(today: datetime.date) -> dict:
     """Active materials whose stock over all warehouses is below their reorder level: how many,
     and those short by the most. Two queries, the on-hand a subquery per material."""
@@ -162,6 +185,13 @@ BLOCKS = {
         # Lines too: replacing an order's lines deletes them (a signal) and updates its total (none).
         Block("orders", orders_block, ("orders.Order", "orders.OrderLine"), "orders.view_order"),
         Block("samples", samples_block, ("samples.Sample", "samples.Style", "buyers.Buyer"), "samples.view_sample"),
+        # Orders too: a shipped or cancelled order's milestones are no longer late.
+        Block(
+            "milestones",
+            milestones_block,
+            ("orders.OrderMilestone", "orders.MilestoneTemplate", "orders.Order", "buyers.Buyer"),
+            "orders.view_ordermilestone",
+        ),
         # Postings update levels with update() (no signal) but always append a movement (a signal).
         Block(
             "stock",

@@ -2,6 +2,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Abs, Lower
@@ -9,11 +10,13 @@ from django.db.models.lookups import GreaterThan
 
 from apps.buyers.models import BUYER_SEARCH
 from apps.core.audit import AuditedHistory
+from apps.core.grids import spelled
 from apps.core.models import TimeStampedModel
 from apps.core.search import Search
 
 from .choices import OPEN_STATUSES, Category, SampleStatus, SampleType
-from .querysets import SampleQuerySet, StyleQuerySet
+from .grading import graded_values, parse_steps
+from .querysets import SampleQuerySet, StyleQuerySet, TechPackQuerySet
 
 # Ranked ?search= and admin search (apps.core.search). A style: its code, its name, its buyer.
 STYLE_SEARCH = Search(codes=("code",), names=("name",), related=(("buyer", BUYER_SEARCH),))
@@ -71,6 +74,11 @@ class Style(TimeStampedModel):
 
     def __str__(self):
         return f"{self.code} - {self.name}"
+
+    @property
+    def sizes(self) -> list[str]:
+        """The sizes of its range, smallest first; none without a range."""
+        return list(self.size_range.sizes) if self.size_range_id else []
 
 
 class Colourway(models.Model):
@@ -139,12 +147,16 @@ class TechPack(TimeStampedModel):
 
     style = models.ForeignKey(Style, on_delete=models.PROTECT, related_name="tech_packs")
     version = models.PositiveIntegerField(editable=False)
+    # The style's range when the version was made: the chart is graded over these sizes, so a later
+    # change to the range never changes a version samples were made to.
+    sizes = ArrayField(models.CharField(max_length=20), default=list, editable=False)
     base_size = models.CharField(max_length=20, help_text="The size the measurement chart is specified in.")
     revision_note = models.TextField(blank=True, help_text="What the buyer changed in this version.")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, editable=False, related_name="+"
     )
 
+    objects = TechPackQuerySet.as_manager()
     history = AuditedHistory()
 
     class Meta:
@@ -155,6 +167,13 @@ class TechPack(TimeStampedModel):
 
     def __str__(self):
         return f"{self.style_id} v{self.version}"
+
+    def clean(self):
+        """The base size is one of its sizes, stored as they spell it."""
+        base_size = spelled(self.base_size, self.sizes)
+        if base_size is None:
+            raise ValidationError({"base_size": f"{self.base_size} is not one of the sizes {', '.join(self.sizes)}."})
+        self.base_size = base_size
 
 
 class MeasurementPoint(models.Model):
@@ -186,6 +205,20 @@ class MeasurementPoint(models.Model):
 
     def __str__(self):
         return f"{self.code} {self.description}"
+
+    def clean(self):
+        """Increments only for the tech pack's sizes other than its base, stored as "2.00"; no size graded below 0."""
+        pack = self.tech_pack
+        try:
+            steps = parse_steps(self.increments, sizes=pack.sizes, base_size=pack.base_size)
+        except ValidationError as error:
+            raise ValidationError({"increments": error.messages}) from None
+        self.increments = {size: str(step) for size, step in steps.items()}
+        if self.base_value is not None and pack.base_size in pack.sizes:
+            graded = graded_values(sizes=pack.sizes, base_size=pack.base_size, base_value=self.base_value, steps=steps)
+            negative = [size for size, value in graded.items() if value < 0]
+            if negative:
+                raise ValidationError({"increments": f"These grade {self.code} below 0: {', '.join(negative)}."})
 
 
 class Sample(TimeStampedModel):
@@ -233,6 +266,27 @@ class Sample(TimeStampedModel):
 
     def __str__(self):
         return self.number
+
+    def clean(self):
+        """The tech pack must be a version of the sample's style, the size one of the tech pack's sizes (of the
+        style's range without one), stored as they spell it."""
+        if not self.style_id:
+            return  # the form reports the missing style
+        errors = {}
+        if self.tech_pack_id and self.tech_pack.style_id != self.style_id:
+            errors["tech_pack"] = f"Not a tech pack of {self.style.code}: choose one of its versions."
+        if self.size:
+            if self.tech_pack_id:  # made to a version: its sizes, kept as they were when it was made
+                sizes, of = self.tech_pack.sizes, f"{self.style.code} v{self.tech_pack.version}"
+            else:
+                sizes, of = self.style.sizes, self.style.code
+            size = spelled(self.size, sizes)
+            if size is None:
+                errors["size"] = f"{self.size} is not a size of {of} ({', '.join(sizes) or 'no size range'})."
+            else:
+                self.size = size
+        if errors:
+            raise ValidationError(errors)
 
 
 class SampleMeasurement(models.Model):

@@ -140,6 +140,7 @@ VIEW_CACHE_TTLS = {
     "buyers": env_int("CACHE_TTL_BUYERS", 600),
     "suppliers": env_int("CACHE_TTL_SUPPLIERS", 600),
     "styles": env_int("CACHE_TTL_STYLES", 300),
+    "size_ranges": env_int("CACHE_TTL_SIZE_RANGES", 3600),
     "materials": env_int("CACHE_TTL_MATERIALS", 60),  # they show stock on hand
     "warehouses": env_int("CACHE_TTL_WAREHOUSES", 3600),
 }

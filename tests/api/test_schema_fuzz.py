@@ -83,6 +83,7 @@ def flatmap_path_parameters(context, path_parameters):
 FOREIGN_KEYS = {
     "buyer": "buyers",
     "style": "styles",
+    "size_range": "size-ranges",
     "material": "materials",
     "warehouse": "warehouses",
     "to_warehouse": "warehouses",
@@ -128,8 +129,9 @@ def world(settings):
             "warehouses": [receipt.warehouse_id],
             "materials": [receipt.material_id, style_material.material_id],
             "stock-levels": list(receipt.material.stock_levels.values_list("pk", flat=True)),
-            "stock-movements": [receipt.pk],
+            "stock-movements": [receipt.id],  # its pk is (id, created_at)
             "styles": [style_material.style_id, order_line.style_id],
+            "size-ranges": [order_line.style.size_range_id],
             "samples": [SampleFactory().pk],
             "orders": [order_line.order_id],
             "order-lines": [order_line.pk],

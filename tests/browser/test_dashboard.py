@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from apps.orders.choices import OrderStatus
 from apps.samples.choices import SampleStatus, SampleType
-from tests.factories import UserFactory
+from tests.browser.helpers import log_in_as_staff
 from tests.inventory.factories import MaterialFactory, ReceiptFactory, WarehouseFactory
 from tests.orders.factories import OrderFactory
 from tests.samples.factories import SampleFactory, StyleFactory
@@ -88,15 +88,6 @@ def busy_world():
     return {"late": late}
 
 
-def log_in(page, live_server):
-    UserFactory(username="boss", password="s3cret-pass!", is_staff=True, is_superuser=True)
-    page.goto(f"{live_server.url}/admin/login/")
-    page.fill("#id_username", "boss")
-    page.fill("#id_password", "s3cret-pass!")
-    page.click("input[type=submit]")
-    page.wait_for_selector("#site-name")
-
-
 def test_dashboard_draws_its_charts_from_our_static_files(page, live_server, busy_world):
     requests, errors = [], []
     page.on("request", lambda request: requests.append(request.url))
@@ -105,7 +96,7 @@ def test_dashboard_draws_its_charts_from_our_static_files(page, live_server, bus
     page.on("response", lambda r: r.status >= 400 and not r.url.endswith("/favicon.ico") and errors.append(r.url))
     page.set_viewport_size({"width": 1400, "height": 900})
     page.emulate_media(reduced_motion="reduce")  # no animation: the screenshot shows the finished charts
-    log_in(page, live_server)
+    log_in_as_staff(page, live_server)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=ARTIFACTS / "admin-index.png")
 

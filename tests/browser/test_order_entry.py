@@ -1,43 +1,33 @@
-"""A salesperson keys an order with two lines through the admin's inline form and sees its total."""
+"""A salesperson changes a saved order in the admin: a quantity in its grid, and a second style added."""
 
 import pytest
 
-from apps.orders.models import Order
-from tests.factories import UserFactory
+from tests.browser.helpers import log_in_as_staff, pick
+from tests.orders.factories import OrderFactory, OrderLineFactory
 from tests.samples.factories import StyleFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
-def pick(page, select_id: str, text: str):
-    """Choose `text` in one of the admin's autocomplete (select2) widgets."""
-    page.click(f"#{select_id} + .select2 .select2-selection")
-    page.fill(".select2-container--open .select2-search__field", text)
-    page.click(f".select2-container--open .select2-results__option:has-text('{text}')")
+def test_order_grid_edited_with_a_style_added(page, live_server):
+    log_in_as_staff(page, live_server)
+    shirt = StyleFactory(code="OXF-01", name="Oxford shirt")
+    StyleFactory(code="POLO-02", name="Pique polo", buyer=shirt.buyer)
+    order = OrderFactory(buyer=shirt.buyer)
+    OrderLineFactory(order=order, style=shirt, colour="Navy", size="M", quantity=100, unit_price="6.40")
 
-
-def test_order_with_two_lines_through_the_inline_form(page, live_server):
-    UserFactory(username="clerk", password="s3cret-pass!", is_staff=True, is_superuser=True)
-    style = StyleFactory(code="OXF-01", name="Oxford shirt")
-
-    page.goto(f"{live_server.url}/admin/login/")
-    page.fill("#id_username", "clerk")
-    page.fill("#id_password", "s3cret-pass!")
-    page.click("input[type=submit]")
-    page.goto(f"{live_server.url}/admin/orders/order/add/")
-
-    pick(page, "id_buyer", style.buyer.code)
-    page.fill("#id_ship_date", "2027-03-01")
-    page.fill("#id_currency", "GBP")
-    page.click(".add-row a")  # a second line next to the one shown
-    for index, (size, quantity, price) in enumerate([("M", "120", "6.40"), ("L", "80", "6.60")]):
-        pick(page, f"id_lines-{index}-style", "OXF-01")
-        page.fill(f"#id_lines-{index}-colour", "Navy")
-        page.fill(f"#id_lines-{index}-size", size)
-        page.fill(f"#id_lines-{index}-quantity", quantity)
-        page.fill(f"#id_lines-{index}-unit_price", price)
-    page.click("input[name=_continue]")  # save and keep editing, so the page shows the saved order
+    page.goto(f"{live_server.url}/admin/orders/order/{order.pk}/change/")
+    page.fill('input[name="blocks-0-quantities[Navy][M]"]', "120")
+    page.click(".order-grid-add")
+    pick(page, "id_blocks-1-style", "POLO-02")
+    page.fill("#id_blocks-1-unit_price", "8.00")
+    page.fill('input[name="blocks-1-quantities[Red][XL]"]', "25")
+    assert page.locator(".order-grid-block[data-prefix='blocks-1'] .order-grid-total").inner_text() == "25"
+    page.click("input[name=_continue]")
 
     page.wait_for_selector(".messagelist .success")
-    assert page.locator(".field-total .readonly").inner_text() == "1296.00"  # 120 x 6.40 + 80 x 6.60
-    assert Order.objects.get().lines.count() == 2
+    assert page.locator(".field-total .readonly").inner_text() == "968.00"  # 120 x 6.40 + 25 x 8.00
+    assert set(order.lines.values_list("style__code", "colour", "size", "quantity")) == {
+        ("OXF-01", "Navy", "M", 120),
+        ("POLO-02", "Red", "XL", 25),
+    }

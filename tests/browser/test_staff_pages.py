@@ -2,29 +2,16 @@
 
 import pytest
 
+from tests.browser.helpers import log_in_as_staff
 from tests.buyers.factories import BuyerFactory
-from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
-@pytest.fixture
-def admin_user():
-    return UserFactory(username="boss", password="s3cret-pass!", is_staff=True, is_superuser=True)
-
-
-def log_in_to_admin(page, live_server):
-    page.goto(f"{live_server.url}/admin/")
-    page.fill("#id_username", "boss")
-    page.fill("#id_password", "s3cret-pass!")
-    page.click("input[type=submit]")
-    page.wait_for_selector("#site-name")
-
-
-def test_admin_login_and_buyer_search(page, live_server, admin_user):
+def test_admin_login_and_buyer_search(page, live_server):
     BuyerFactory(code="ZARA01", name="Zara Espana")
     BuyerFactory(code="NEXT01", name="Next Retail")
-    log_in_to_admin(page, live_server)
+    log_in_as_staff(page, live_server)
     page.goto(f"{live_server.url}/admin/buyers/buyer/")
     page.fill("#searchbar", "zara")
     page.press("#searchbar", "Enter")
@@ -34,9 +21,9 @@ def test_admin_login_and_buyer_search(page, live_server, admin_user):
     assert "ZARA01" in rows.first.inner_text()
 
 
-def test_browsable_api_after_login_and_docs_page(page, live_server, admin_user):
+def test_browsable_api_after_login_and_docs_page(page, live_server):
     BuyerFactory(code="HM01", name="H and M")
-    log_in_to_admin(page, live_server)
+    log_in_as_staff(page, live_server)
     page.goto(f"{live_server.url}/api/v1/buyers/")
     assert "Buyer List" in page.title() or "Buyer" in page.locator("h1").inner_text()
     assert "HM01" in page.locator(".response-info").inner_text()

@@ -47,6 +47,12 @@ stock-movements                         create                 -            -   
 stock-movements                         update                 405
 stock-movements                         partial_update         405
 stock-movements                         destroy                405
+size-ranges                             list                   y            y     y          y         y      y
+size-ranges                             retrieve               y            y     y          y         y      y
+size-ranges                             create                 y            -     -          -         -      y
+size-ranges                             update                 y            -     -          -         -      y
+size-ranges                             partial_update         y            -     -          -         -      y
+size-ranges                             destroy                y            -     -          -         -      y
 styles                                  list                   y            y     y          y         y      y
 styles                                  retrieve               y            y     y          y         y      y
 styles                                  create                 y            -     -          -         -      y
@@ -60,6 +66,14 @@ samples                                 update                 y            -   
 samples                                 partial_update         y            -     -          -         -      y
 samples                                 destroy                405
 samples                                 transition             y            -     -          -         -      y
+samples                                 measurements           y            -     -          -         -      y
+tech-packs                              list                   y            y     y          y         y      y
+tech-packs                              retrieve               y            y     y          y         y      y
+tech-packs                              create                 y            -     -          -         -      y
+tech-packs                              update                 y            -     -          -         -      y
+tech-packs                              partial_update         y            -     -          -         -      y
+tech-packs                              destroy                405
+tech-packs                              new_version            y            -     -          -         -      y
 orders                                  list                   y            y     y          y         y      y
 orders                                  retrieve               y            y     y          y         y      y
 orders                                  create                 -            y     -          -         -      y
@@ -71,12 +85,19 @@ orders                                  start_production       -            y   
 orders                                  ship                   -            y     -          -         -      y
 orders                                  close                  -            y     -          -         -      y
 orders                                  cancel                 -            y     -          -         -      y
+orders                                  milestones             y            y     y          y         y      y
 order-lines                             list                   y            y     y          y         y      y
 order-lines                             retrieve               y            y     y          y         y      y
 order-lines                             create                 405
 order-lines                             update                 405
 order-lines                             partial_update         405
 order-lines                             destroy                405
+order-milestones                        list                   y            y     y          y         y      y
+order-milestones                        retrieve               y            y     y          y         y      y
+order-milestones                        create                 405
+order-milestones                        update                 405
+order-milestones                        partial_update         y            y     -          -         -      y
+order-milestones                        destroy                405
 suppliers                               list                   y            -     y          y         y      y
 suppliers                               retrieve               y            -     y          y         y      y
 suppliers                               create                 -            -     y          -         -      y
@@ -145,6 +166,8 @@ OPERATIONS = {
     "destroy": ("DELETE", True),
     "draft_purchase_orders": ("POST", False),
     "download": ("GET", True),
+    "milestones": ("GET", True),
+    "measurements": ("PUT", True),
 }
 
 

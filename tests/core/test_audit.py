@@ -14,7 +14,7 @@ from apps.buyers.models import Buyer
 from apps.core.audit import delete_with_history
 from apps.core.models import User
 from apps.orders.models import Order, OrderLine
-from apps.samples.models import StyleMaterial
+from apps.samples.models import SizeRange, StyleMaterial
 from tests.buyers.factories import BuyerFactory
 from tests.factories import UserFactory
 from tests.inventory.factories import MaterialFactory, WarehouseFactory
@@ -25,7 +25,15 @@ from tests.purchasing.factories import (
     SupplierFactory,
     SupplierMaterialFactory,
 )
-from tests.samples.factories import SampleFactory, StyleFactory, StyleMaterialFactory
+from tests.samples.factories import (
+    ColourwayFactory,
+    MeasurementPointFactory,
+    SampleFactory,
+    SizeRangeFactory,
+    StyleFactory,
+    StyleMaterialFactory,
+    TechPackFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -152,10 +160,12 @@ def test_audit_replacing_lines_writes_history_in_the_same_statements_for_2_and_2
     style = StyleFactory()
     client = token_client(UserFactory(roles=["sales"]))
 
+    skus = [(colour, size) for colour in ("Navy", "White", "Black", "Red") for size in ("XS", "S", "M", "L", "XL")]
+
     def lines(count):
         return [
-            {"style": style.pk, "colour": "Navy", "size": f"S{n}", "quantity": 1, "unit_price": "1.00"}
-            for n in range(count)
+            {"style": style.pk, "colour": colour, "size": size, "quantity": 1, "unit_price": "1.00"}
+            for colour, size in skus[:count]
         ]
 
     counts = []
@@ -327,6 +337,10 @@ AUDIT_CHANGELISTS = [
     ("samples/historicalstyle", _changed(StyleFactory), 6),
     ("samples/historicalstylematerial", _changed(StyleMaterialFactory), 6),
     ("samples/historicalsample", _changed(SampleFactory), 6),
+    ("samples/historicalsizerange", _changed(lambda: SizeRangeFactory(code=f"R{SizeRange.objects.count()}")), 6),
+    ("samples/historicalcolourway", _changed(ColourwayFactory), 6),
+    ("samples/historicaltechpack", _changed(TechPackFactory), 6),
+    ("samples/historicalmeasurementpoint", _changed(MeasurementPointFactory), 6),
     ("orders/historicalorder", _changed(OrderFactory), 6),
     ("orders/historicalorderline", _changed(OrderLineFactory), 6),
     ("purchasing/historicalsupplier", _changed(SupplierFactory), 6),
@@ -352,6 +366,8 @@ AUDITED_ADMINS = [
     ("inventory/material", MaterialFactory),
     ("samples/style", StyleFactory),
     ("samples/sample", SampleFactory),
+    ("samples/sizerange", SizeRangeFactory),
+    ("samples/techpack", TechPackFactory),
     ("orders/order", lambda: OrderLineFactory().order),
     ("purchasing/supplier", SupplierFactory),
     ("purchasing/suppliermaterial", SupplierMaterialFactory),

@@ -18,15 +18,15 @@ from apps.inventory.models import Material, StockLevel, StockMovement, Warehouse
 from apps.inventory.services import stock_issue
 from apps.orders import sample_data as order_data
 from apps.orders.models import Order, OrderLine
-from apps.orders.services import order_create
+from apps.orders.services import order_create, order_lines_check
 from apps.purchasing import sample_data as purchasing_data
 from apps.purchasing.choices import PurchaseOrderStatus
 from apps.purchasing.models import GoodsReceipt, GoodsReceiptLine, PurchaseOrder, PurchaseOrderLine, Supplier
 from apps.purchasing.services import purchase_order_create, purchase_order_receive, purchase_order_transition
 from apps.samples import sample_data as sample_data_module
 from apps.samples.choices import SampleStatus, SampleType
-from apps.samples.models import Sample, Style, StyleMaterial
-from apps.samples.services import sample_request
+from apps.samples.models import Colourway, Sample, SizeRange, Style, StyleMaterial
+from apps.samples.services import BomChoices, sample_request
 
 pytestmark = pytest.mark.django_db
 
@@ -49,6 +49,7 @@ def test_generate_data_small_is_consistent_and_adds_nothing_on_rerun(capsys):
     for level in StockLevel.objects.all():
         ledger = StockMovement.objects.filter(material=level.material_id, warehouse=level.warehouse_id)
         assert ledger.aggregate(total=Sum("quantity"))["total"] == level.on_hand
+    _assert_apparel_rules()
 
     call_command("generate_data", scale="small", seed=7)
     assert "purchasing: 0 rows created" in capsys.readouterr().out
@@ -72,8 +73,8 @@ def test_generate_data_bulk_path_loads_the_scale_and_adds_nothing_on_rerun(capsy
         Warehouse: warehouses,
         Material: materials,
         StockMovement: movements,
+        SizeRange: len(sample_data_module.SIZE_RANGES),
         Style: styles,
-        StyleMaterial: 3 * styles,  # a fabric and two trims each
         Sample: samples,
         Order: order_data.COUNTS["tiny"],
         OrderLine: 4 * order_data.COUNTS["tiny"],  # four lines per order on average, exactly
@@ -81,6 +82,8 @@ def test_generate_data_bulk_path_loads_the_scale_and_adds_nothing_on_rerun(capsy
         PurchaseOrder: purchase_orders,
     }
     assert {model: model.objects.count() for model in counts} == counts
+    assert StyleMaterial.objects.filter(colour="").count() == 3 * styles  # a fabric and two trims for all colourways
+    assert 2 * styles <= Colourway.objects.count() <= 5 * styles
     rows = _row_counts()
     out = capsys.readouterr().out
     assert f"orders: {Order.objects.count() + OrderLine.objects.count()} rows created" in out
@@ -98,6 +101,7 @@ def test_generate_data_bulk_path_keeps_the_business_rules():
     assert not Order.objects.annotate(lines_total=Sum("lines__amount")).exclude(total=F("lines_total")).exists()
     assert not Order.objects.filter(ship_date__lt=F("order_date")).exists()
     assert not OrderLine.objects.exclude(style__buyer=F("order__buyer")).exists()
+    _assert_apparel_rules()
 
     # The ledger: running balances in id order, never below zero, ending at the stock levels.
     balances: dict[tuple[int, int], Decimal] = {}
@@ -217,6 +221,28 @@ def test_bulk_text_helpers():
     assert bulk.timestamp_text(86_400 + 3_661) == "1970-01-02 01:01:01+00"
     times = list(bulk.spread(random.Random(1), 1_000))
     assert times == sorted(times) and times[0] >= bulk.START and times[-1] < bulk.END
+
+
+def _assert_apparel_rules() -> None:
+    """Every style has a size range and 2-5 colourways; every order passes the services' line rules (its
+    lines in its styles' colourways and sizes, no SKU twice); the bills are graded as the services would
+    accept them, some per size and some per colourway."""
+    styles = Style.objects.with_specs()
+    assert all(style.size_range and 2 <= len(style.colourways.all()) <= 5 for style in styles)
+    for order in Order.objects.prefetch_related("lines"):
+        lines = list(order.lines.all())
+        spelt = [(line.colour, line.size) for line in lines]
+        assert order_lines_check(buyer_id=order.buyer_id, lines=lines) == {}, order.number
+        assert [(line.colour, line.size) for line in lines] == spelt  # already as the styles spell them
+    graded = colour_specific = 0
+    for style in styles.prefetch_related("materials"):
+        choices = BomChoices(size_range=style.size_range, colours=tuple(c.name for c in style.colourways.all()))
+        for line in style.materials.all():
+            cleaned = choices.clean_line(colour=line.colour, size_consumption=line.size_consumption)
+            assert cleaned == (line.colour, line.size_consumption), line.pk
+            graded += bool(line.size_consumption)
+            colour_specific += bool(line.colour)
+    assert graded and colour_specific
 
 
 def _business_models():

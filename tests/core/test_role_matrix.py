@@ -24,13 +24,13 @@ from tests.core.role_matrix import ROLES as MATRIX_ROLES
 from tests.factories import UserFactory
 from tests.helpers import assert_error_shape
 from tests.inventory.factories import MaterialFactory, ReceiptFactory, WarehouseFactory
-from tests.orders.factories import OrderLineFactory
+from tests.orders.factories import OrderLineFactory, order_with_milestones
 from tests.purchasing.factories import (
     PurchaseOrderLineFactory,
     SupplierFactory,
     SupplierMaterialFactory,
 )
-from tests.samples.factories import SampleFactory, StyleFactory
+from tests.samples.factories import SampleFactory, SizeRangeFactory, StyleFactory, TechPackFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -50,10 +50,13 @@ ROWS = {
     "materials": lambda user: MaterialFactory(),
     "stock-levels": lambda user: _stock_movement(user).material.stock_levels.get(),
     "stock-movements": _stock_movement,
+    "size-ranges": lambda user: SizeRangeFactory(),
     "styles": lambda user: StyleFactory(),
     "samples": lambda user: SampleFactory(),
+    "tech-packs": lambda user: TechPackFactory(),
     "orders": lambda user: OrderLineFactory().order,
     "order-lines": lambda user: OrderLineFactory(),
+    "order-milestones": lambda user: order_with_milestones().milestones.first(),
     "suppliers": lambda user: SupplierFactory(),
     "supplier-materials": lambda user: SupplierMaterialFactory(),
     "purchase-orders": lambda user: PurchaseOrderLineFactory().purchase_order,
@@ -65,7 +68,7 @@ ROWS = {
 def _url(case, user) -> str:
     url = f"/api/v1/{case.resource}/"
     if case.detail:
-        url += f"{case.key or ROWS[case.resource](user).pk}/"
+        url += f"{case.key or ROWS[case.resource](user).id}/"  # a stock movement's pk is (id, created_at)
     return url + case.suffix
 
 

@@ -39,10 +39,10 @@ def example():
         materials=[bom("FAB1", "0.8", Decimal(5)), bom("FAB2", "1.5", Decimal("3.33")), bom("TRM3", "1", 0)],
     )
 
-    sales_order(lines=[(style_a, "red", "M", 100), (style_a, "red", "L", 60), (style_b, "blue", "M", 50)])
-    sales_order(lines=[(style_b, "blue", "S", 200)], status=OrderStatus.IN_PRODUCTION)
+    sales_order(lines=[(style_a, "red", "M", 100), (style_a, "red", "L", 60), (style_b, "navy", "M", 50)])
+    sales_order(lines=[(style_b, "navy", "S", 200)], status=OrderStatus.IN_PRODUCTION)
     sales_order(lines=[(style_a, "red", "M", 1000)], status=OrderStatus.DRAFT)
-    sales_order(lines=[(style_b, "blue", "M", 500)], status=OrderStatus.CANCELLED)
+    sales_order(lines=[(style_b, "navy", "M", 500)], status=OrderStatus.CANCELLED)
     sales_order(lines=[(style_a, "red", "M", 300)], status=OrderStatus.SHIPPED)
 
     for material, warehouse, quantity in [

@@ -11,11 +11,12 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from apps.orders.choices import OrderStatus
+from apps.orders.milestones import order_milestone_update
 from apps.reports.dashboard import TOP_ROWS, dashboard_data
 from apps.samples.choices import SampleStatus
 from tests.factories import UserFactory
 from tests.inventory.factories import MaterialFactory, ReceiptFactory, WarehouseFactory
-from tests.orders.factories import OrderFactory
+from tests.orders.factories import OrderFactory, order_with_milestones
 from tests.samples.factories import SampleFactory, StyleFactory
 
 pytestmark = pytest.mark.django_db
@@ -203,11 +204,12 @@ def test_dashboard_query_count_is_constant(staff_client, assert_queries_constant
     def make(n):
         for index in range(n):
             order(OrderStatus.CONFIRMED, on=month_start(index % 12), total="10.00")
+            order_with_milestones(ordered_days_ago=100 + index)
             SampleFactory(style=style, due_date=days(-1 - index))
             material = MaterialFactory(reorder_level=Decimal("100"))
             ReceiptFactory(material=material, warehouse=warehouse, quantity=Decimal(index + 1))
 
-    counts = assert_queries_constant(staff_client, URL, make, ceiling=7)
+    counts = assert_queries_constant(staff_client, URL, make, ceiling=9)
     print(f"dashboard queries (5 and 50 of each): {counts}")
 
 
@@ -237,4 +239,40 @@ def test_dashboard_data_refresh_recomputes_whatever_is_cached(figures):
     assert dashboard_data()["orders"]["computed_at"] == before["orders"]["computed_at"]
     refreshed = dashboard_data(refresh=True)
     assert refreshed["orders"]["computed_at"] > before["orders"]["computed_at"]
-    assert set(refreshed) == {"orders", "samples", "stock"}
+    assert set(refreshed) == {"orders", "samples", "milestones", "stock"}
+
+
+def test_dashboard_lists_the_oldest_late_milestones_with_links_to_their_orders(staff_client):
+    oldest = order_with_milestones(ships_in_days=-10, ordered_days_ago=120)  # all seven steps past their plan
+    newer = order_with_milestones()  # five past their plan
+    order_with_milestones(status=OrderStatus.CANCELLED)  # no longer in hand: none late
+
+    milestones = dashboard_data(["milestones"])["milestones"]
+    assert milestones["late_total"] == 12
+    assert len(milestones["late"]) == TOP_ROWS
+    first = milestones["late"][0]
+    assert (first["order"], first["buyer"], first["milestone"], first["days_late"]) == (
+        oldest.number,
+        oldest.buyer.code,
+        "Fabric booked",
+        100,
+    )
+    assert [row["days_late"] for row in milestones["late"]] == sorted(
+        (row["days_late"] for row in milestones["late"]), reverse=True
+    )
+
+    html = unescape(staff_client.get(URL).content.decode())
+    assert '<span class="figure-value" id="figure-milestones-late">12</span>' in html
+    assert f'href="/admin/orders/order/{oldest.pk}/change/"' in html
+    assert f'href="/admin/orders/order/{newer.pk}/change/"' in html
+    # "List them all" shows the same milestones in the admin.
+    listed = staff_client.get("/admin/orders/ordermilestone/?state=late").context["cl"].result_list
+    assert len(listed) == 12
+
+
+def test_dashboard_late_milestones_follow_a_recorded_actual_date(staff_client):
+    order = order_with_milestones()
+    assert staff_client.get(URL).context["data"]["milestones"]["late_total"] == 5
+    fabric = order.milestones.get(template__code="fabric_booked")
+    order_milestone_update(milestone=fabric, data={"actual_date": days(-70)})
+    assert staff_client.get(URL).context["data"]["milestones"]["late_total"] == 4

@@ -10,10 +10,12 @@ from django.test.utils import CaptureQueriesContext
 
 from apps.core.imports.base import get_resource
 from apps.core.imports.engine import run_import
-from apps.samples.models import Style, StyleMaterial
+from apps.samples.models import Colourway, Style, StyleMaterial
 from tests.buyers.factories import BuyerFactory
 from tests.helpers import write_csv
 from tests.inventory.factories import MaterialFactory
+from tests.orders.factories import OrderLineFactory
+from tests.samples.factories import SizeRangeFactory, StyleFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -21,6 +23,8 @@ HEADER = [
     "Code", "Name", "Buyer Code", "Season", "Category", "Target Price", "Material Code", "Consumption per piece",
     "Wastage %",
 ]  # fmt: skip
+# The style columns with its size range and colourways, and no bill of materials.
+SPEC_HEADER = ["Code", "Name", "Buyer Code", "Season", "Category", "Size Range", "Colourways"]
 EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "examples"
 
 
@@ -74,18 +78,21 @@ def test_styles_import_creates_styles_and_bills(tmp_path, buyer, materials):
 
 def test_styles_import_in_a_bounded_number_of_queries(tmp_path, buyer):
     materials = [MaterialFactory(code=f"BULK-{n}") for n in range(4)]
+    SizeRangeFactory()
     counts = []
     for styles, name in ((50, "small"), (500, "large")):
         rows = [
             [f"{name}-{n}", f"Style {n}", buyer.code, "SS27", "tops", "5", materials[m].code, "1.1", "2"]
+            + (["XS-XXL", "Navy|White|Black"] if m == 0 else ["", ""])
             for n in range(styles)
             for m in range(4)
         ]
         with CaptureQueriesContext(connection) as queries:
-            report = _import(_file(tmp_path, rows, name=f"{name}.csv"))
+            report = _import(_file(tmp_path, rows, header=[*HEADER, "Size Range", "Colourways"], name=f"{name}.csv"))
         assert report.created == styles
         counts.append(len(queries))
-    assert counts[0] == counts[1] <= 10, counts
+    assert counts[0] == counts[1] <= 12, counts
+    assert Colourway.objects.count() == 3 * 550
 
 
 def test_styles_import_unknown_buyer_and_material_are_row_errors(tmp_path, buyer, materials):
@@ -216,7 +223,7 @@ def test_styles_export_imports_back_unchanged(tmp_path, buyer, materials):
     rows = list(resource.export_rows(resource.export_queryset(QueryDict(f"buyer={buyer.pk}"))))
 
     assert [row[0] for row in rows] == ["NX-1", "NX-1", "NX-2", "NX-3"]
-    assert rows[-1] == ["NX-3", "Tee", "NEXT", "SS27", "tops", Decimal("6.20"), True, "", "", ""]
+    assert rows[-1] == ["NX-3", "Tee", "NEXT", "SS27", "tops", Decimal("6.20"), True, "", "", "", "", ""]
     assert list(resource.export_queryset(QueryDict("category=bottoms"))) == [Style.objects.get(code="NX-2")]
     report = _import(_file(tmp_path, rows, header=[column.name for column in resource.columns], name="export.csv"))
     assert (report.unchanged, report.failed) == (3, 0)
@@ -228,9 +235,91 @@ def test_styles_example_file_loads():
     BuyerFactory(code="B00025")
     for code in ("M00001", "M00003", "M00004", "M00005", "M00008", "M00009", "M00010"):
         MaterialFactory(code=code)
+    SizeRangeFactory()
+    SizeRangeFactory(code="W28-40", sizes=["28", "30", "32", "34", "36", "38", "40"])
 
     report = _import(EXAMPLES / "styles.csv")
 
     assert report.ok, report.errors
     assert report.created == 3 and StyleMaterial.objects.count() == 8
+    assert _colourways("NX-CH-220") == [("Navy", ""), ("Stone", "")]
     assert _import(EXAMPLES / "styles.csv").unchanged == 3
+
+
+def _colourways(code: str) -> list[tuple[str, str]]:
+    return list(Colourway.objects.filter(style__code=code).order_by("name").values_list("name", "code"))
+
+
+def test_styles_import_sets_size_range_and_colourways_and_exports_them(tmp_path, buyer):
+    sizes = SizeRangeFactory()
+    waist = SizeRangeFactory(code="W28-40", sizes=["28", "30", "32", "34", "36", "38", "40"])
+    rows = [
+        ["NX-1", "Oxford shirt", buyer.code, "SS27", "shirts", "XS-XXL", "Navy | White|Sky"],
+        ["NX-2", "Chino", buyer.code, "AW27", "bottoms", "W28-40", "Stone"],
+        ["NX-3", "Tee", buyer.code, "SS27", "tops", "", ""],
+    ]
+
+    report = _import(_file(tmp_path, rows, header=SPEC_HEADER))
+
+    assert report.ok, report.errors
+    assert Style.objects.get(code="NX-1").size_range == sizes and Style.objects.get(code="NX-2").size_range == waist
+    assert _colourways("NX-1") == [("Navy", ""), ("Sky", ""), ("White", "")]
+    assert Style.objects.get(code="NX-3").size_range is None and _colourways("NX-3") == []
+    assert Colourway.history.filter(history_type="+").count() == 4
+    resource = get_resource("styles")
+    exported = list(resource.export_rows(resource.export_queryset(QueryDict())))
+    assert [row[7:9] for row in exported] == [["XS-XXL", "Navy|White|Sky"], ["W28-40", "Stone"], ["", ""]]
+    again = _import(_file(tmp_path, exported, header=[column.name for column in resource.columns], name="export.csv"))
+    assert (again.unchanged, again.failed) == (3, 0)
+
+
+def test_styles_import_unknown_size_range_and_bad_colourways_are_row_errors(tmp_path, buyer):
+    SizeRangeFactory()
+    rows = [
+        ["NX-1", "Shirt", buyer.code, "SS27", "shirts", "XS-5XL", "Navy"],
+        ["NX-2", "Shirt", buyer.code, "SS27", "shirts", "XS-XXL", "Navy|White|navy"],
+        ["NX-3", "Shirt", buyer.code, "SS27", "shirts", "XS-XXL", "N" * 51],
+        ["NX-4", "Shirt", buyer.code, "SS27", "shirts", "XS-XXL", "Navy"],
+    ]
+
+    report = _import(_file(tmp_path, rows, header=SPEC_HEADER))
+
+    errors = {(e.row, e.column): e.message for e in report.errors}
+    assert errors.keys() == {(2, "size_range"), (3, "colourways"), (4, "colourways")}
+    assert errors[(2, "size_range")] == "Unknown size range 'XS-5XL'."
+    assert errors[(3, "colourways")] == "navy is listed twice (colourways ignore case)."
+    assert "at most 50 characters" in errors[(4, "colourways")]
+    assert list(Style.objects.values_list("code", flat=True)) == ["NX-4"]
+
+
+def test_styles_import_update_replaces_colourways_keeping_their_codes(tmp_path, buyer):
+    style = StyleFactory(code="NX-1", buyer=buyer, colourways=["Navy", "White"])
+    Colourway.objects.filter(style=style, name="Navy").update(code="19-4052 TCX")
+    path = _file(
+        tmp_path, [["NX-1", style.name, buyer.code, "SS27", "shirts", "XS-XXL", "NAVY|Ecru"]], header=SPEC_HEADER
+    )
+
+    compared = _import(path)
+    assert compared.failed == 1 and "its colourways differ" in compared.errors[0].message
+
+    report = _import(path, existing="update")
+
+    assert report.updated == 1 and report.ok, report.errors
+    assert _colourways("NX-1") == [("Ecru", ""), ("NAVY", "19-4052 TCX")]
+    assert _import(path, existing="update").unchanged == 1
+
+
+def test_styles_import_keeps_the_colours_and_sizes_order_lines_use(tmp_path, buyer):
+    style = StyleFactory(code="NX-1", buyer=buyer)
+    OrderLineFactory(order__buyer=buyer, style=style, colour="Navy", size="M")
+    SizeRangeFactory(code="W28-40", sizes=["28", "30", "32"])
+    path = _file(tmp_path, [["NX-1", style.name, buyer.code, "SS27", "shirts", "W28-40", "White"]], header=SPEC_HEADER)
+
+    report = _import(path, existing="update")
+
+    assert {(e.column, e.message) for e in report.errors} == {
+        ("size_range", "Order lines of NX-1 use the sizes M; the range must have them."),
+        ("colourways", "Order lines of NX-1 use Navy; keep those colourways."),
+    }
+    style.refresh_from_db()
+    assert style.size_range.code == "XS-XXL" and len(_colourways("NX-1")) == 4

@@ -115,3 +115,22 @@ def test_style_create_refuses_duplicate_code():
     with pytest.raises(ValidationError) as error:
         services.style_create(code="DUP", name="x", buyer=BuyerFactory(), season="SS27", category="tops")
     assert "code" in error.value.message_dict
+
+
+def test_style_sizes_are_its_range_sizes_or_none():
+    assert StyleFactory().sizes == ["XS", "S", "M", "L", "XL", "XXL"]
+    assert StyleFactory(size_range=None, colourways=[]).sizes == []
+
+
+def test_colourways_used_by_bill_of_materials_lines_are_kept():
+    style = StyleFactory(colourways=["Navy", "White"])
+    services.style_set_materials(
+        style=style,
+        materials=[{"material": MaterialFactory(), "consumption_per_piece": Decimal("1"), "colour": "navy"}],
+    )
+    with pytest.raises(ValidationError) as refused:
+        services.style_set_colourways(style=style, colourways=[{"name": "White"}])
+    assert refused.value.message_dict["colourways"] == [
+        f"Bill-of-materials lines of {style.code} use Navy; keep those colourways."
+    ]
+    assert list(style.colourways.values_list("name", flat=True)) == ["Navy", "White"]

@@ -10,6 +10,7 @@ from .. import services
 from ..choices import OrderStatus
 from ..models import ORDER_LINE_SEARCH, ORDER_SEARCH, Order, OrderLine
 from .filters import OrderFilterSet, OrderLineFilterSet
+from .milestones import OrderMilestonesMixin
 from .serializers import OrderLineListSerializer, OrderListSerializer, OrderSerializer
 
 
@@ -28,7 +29,7 @@ def _transition(name: str, status: str, summary: str):
     )
 
 
-class OrderViewSet(CreateUpdateViewSet):
+class OrderViewSet(OrderMilestonesMixin, CreateUpdateViewSet):
     """Orders with their lines, created or replaced in one request; workflow steps are POST actions."""
 
     queryset = Order.objects.all()  # the model, for permission checks; get_queryset() picks the shape
@@ -39,7 +40,8 @@ class OrderViewSet(CreateUpdateViewSet):
     ordering = ["-created_at", "-id"]
     pagination_class = CursorPagination
     action_permissions = {
-        name: ["orders.change_order"] for name in ("confirm", "start_production", "ship", "close", "cancel")
+        **{name: ["orders.change_order"] for name in ("confirm", "start_production", "ship", "close", "cancel")},
+        "milestones": ["orders.view_ordermilestone"],
     }
 
     confirm = _transition("confirm", OrderStatus.CONFIRMED, "Confirm a draft order.")

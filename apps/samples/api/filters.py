@@ -20,7 +20,13 @@ class SampleFilterSet(django_filters.FilterSet):
     type = django_filters.ChoiceFilter(choices=SampleType.choices)
     due = django_filters.DateFromToRangeFilter(field_name="due_date", help_text="due_after / due_before (YYYY-MM-DD)")
     created = IsoDateTimeFromToRangeFilter(field_name="created_at")
+    out_of_tolerance = django_filters.BooleanFilter(
+        method="filter_out_of_tolerance", help_text="true: samples with a point measured out of tolerance."
+    )
 
     class Meta:
         model = Sample
-        fields = ["buyer", "style", "status", "type"]
+        fields = ["buyer", "style", "status", "type", "tech_pack"]
+
+    def filter_out_of_tolerance(self, queryset, name, value):
+        return queryset.with_out_of_tolerance(value)
