@@ -168,8 +168,9 @@ def sync_id_sequence(model: type[models.Model]) -> None:
 
 
 def _id_sequence(model: type[models.Model]) -> str:
+    column = model._meta.get_field("id").column  # also where id is one part of a composite primary key
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_get_serial_sequence(%s, %s)", [model._meta.db_table, model._meta.pk.column])
+        cursor.execute("SELECT pg_get_serial_sequence(%s, %s)", [model._meta.db_table, column])
         return cursor.fetchone()[0]
 
 

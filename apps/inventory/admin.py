@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.widgets import AutocompleteSelect
+from django.contrib.auth import get_permission_codename
 from django.core.exceptions import ValidationError
 
 from apps.core.adminkit import ReadOnlyAdminMixin
@@ -14,6 +15,7 @@ from .models import (
     BY_MATERIAL_SEARCH,
     MATERIAL_SEARCH,
     WAREHOUSE_SEARCH,
+    LedgerEntry,
     Material,
     StockLevel,
     StockMovement,
@@ -98,13 +100,13 @@ class StockMovementPostForm(forms.ModelForm):
     to_warehouse = forms.ModelChoiceField(
         queryset=Warehouse.objects.all(),
         required=False,
-        widget=AutocompleteSelect(StockMovement._meta.get_field("warehouse"), admin.site),
+        widget=AutocompleteSelect(LedgerEntry._meta.get_field("warehouse"), admin.site),
         help_text="Transfers only: the warehouse the stock goes to.",
     )
     user = None  # set per request by StockMovementAdmin.get_form()
 
     class Meta:
-        model = StockMovement
+        model = LedgerEntry
         fields = ["kind", "material", "warehouse", "to_warehouse", "quantity", "note"]
         help_texts = {
             "warehouse": "Where stock comes in or goes out; for a transfer, where it leaves.",
@@ -132,9 +134,12 @@ class StockMovementPostForm(forms.ModelForm):
         return cleaned
 
 
-@admin.register(StockMovement)
+@admin.register(LedgerEntry)
 class StockMovementAdmin(SearchAdminMixin, admin.ModelAdmin):
-    """The ledger, read-only; "Add" posts a movement through the stock services (warehouse role)."""
+    """The ledger, read-only; "Add" posts a movement through the stock services (warehouse role).
+
+    Registered on LedgerEntry, the ledger keyed by id alone: the admin takes no composite primary key.
+    """
 
     paginator = EstimatedCountPaginator
 
@@ -178,7 +183,8 @@ class StockMovementAdmin(SearchAdminMixin, admin.ModelAdmin):
         return form
 
     def save_form(self, request, form, change):
-        return form.movements[0]  # already posted; a transfer's incoming line links to it
+        # Already posted; a transfer's incoming line links to the outgoing one, shown after the save.
+        return LedgerEntry.objects.get(id=form.movements[0].id)
 
     def save_model(self, request, obj, form, change):
         pass  # posted by the form's services call; ledger rows are never saved twice
@@ -186,11 +192,22 @@ class StockMovementAdmin(SearchAdminMixin, admin.ModelAdmin):
     def save_related(self, request, form, formsets, change):
         pass
 
+    def has_view_permission(self, request, obj=None):
+        return _may(request, "view")
+
+    def has_add_permission(self, request):
+        return _may(request, "add")
+
     def has_change_permission(self, request, obj=None):
         return False
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+def _may(request, action: str) -> bool:
+    """Whether the user holds StockMovement's permission for this action (the roles grant those)."""
+    return request.user.has_perm(f"inventory.{get_permission_codename(action, StockMovement._meta)}")
 
 
 # Stock levels and movements have no history of their own: the ledger is append-only and names

@@ -89,27 +89,50 @@ class StockLevel(models.Model):
         return f"{self.material_id}@{self.warehouse_id}: {self.on_hand}"
 
 
-class StockMovement(models.Model):
-    """One line of the append-only stock ledger; quantity is signed (in > 0, out < 0).
+class MovementColumns(models.Model):
+    """The columns of a stock ledger line, shared by the ledger and the admin's view of it."""
 
-    The movements of a material in a warehouse always sum to its StockLevel.on_hand.
-    `reference_type`/`reference_id` name the document behind it (a goods receipt, an order)
-    without this app knowing those apps.
-    """
-
-    material = models.ForeignKey(Material, on_delete=models.PROTECT, related_name="movements")
-    warehouse = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="movements")
     kind = models.CharField(max_length=20, choices=MovementKind.choices)
     quantity = models.DecimalField(**QUANTITY)
     balance_after = models.DecimalField(**QUANTITY, help_text="On hand in this warehouse after the movement.")
     reference_type = models.CharField(max_length=50, blank=True)
     reference_id = models.BigIntegerField(null=True, blank=True)
     note = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return f"{self.kind} {self.quantity} of {self.material_id} at {self.warehouse_id}"
+
+
+# Ids come from the ledger's own sequence, as they did when id was a serial primary key.
+NEXT_MOVEMENT_ID = models.Func(
+    models.Value("inventory_stockmovement_id_seq"), function="nextval", output_field=models.BigIntegerField()
+)
+
+
+class StockMovement(MovementColumns):
+    """One line of the append-only stock ledger; quantity is signed (in > 0, out < 0).
+
+    The movements of a material in a warehouse always sum to its StockLevel.on_hand.
+    `reference_type`/`reference_id` name the document behind it (a goods receipt, an order)
+    without this app knowing those apps.
+
+    The table is partitioned by month on created_at (apps.inventory.partitions), and PostgreSQL
+    wants the partition key in every unique constraint, hence the key (id, created_at). The id alone
+    still names a movement (the API and the admin address movements by it): one sequence draws them all.
+    """
+
+    pk = models.CompositePrimaryKey("id", "created_at")
+    id = models.BigIntegerField(db_default=NEXT_MOVEMENT_ID, editable=False)
+    material = models.ForeignKey(Material, on_delete=models.PROTECT, related_name="movements")
+    warehouse = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="movements")
     # PROTECT: the ledger is append-only, so nothing may rewrite its rows (users are deactivated instead).
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    created_at = models.DateTimeField(auto_now_add=True)
 
     objects = StockMovementQuerySet.as_manager()
 
@@ -126,10 +149,32 @@ class StockMovement(models.Model):
             models.CheckConstraint(condition=models.Q(balance_after__gte=0), name="movement_balance_not_negative"),
         ]
 
-    def __str__(self):
-        return f"{self.kind} {self.quantity} of {self.material_id} at {self.warehouse_id}"
-
     def save(self, *args, **kwargs):
-        if self.pk is not None:
+        if not self._state.adding:
             raise ValueError("Stock movements are append-only; post a correcting movement instead.")
         super().save(*args, **kwargs)
+
+
+class LedgerEntry(MovementColumns):
+    """The stock ledger as the admin reads it: a stock movement addressed by its id alone.
+
+    Django 5.2's admin refuses models with a composite primary key. The id is unique on its own
+    (one sequence), so this unmanaged model over the same table gives the admin a one-column key.
+    Read-only: postings go through the stock services, and permissions are StockMovement's.
+    """
+
+    id = models.BigIntegerField(primary_key=True)
+    material = models.ForeignKey(Material, on_delete=models.DO_NOTHING, related_name="+")
+    warehouse = models.ForeignKey(Warehouse, on_delete=models.DO_NOTHING, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, null=True, blank=True, related_name="+"
+    )
+
+    objects = StockMovementQuerySet.as_manager()
+
+    class Meta:
+        managed = False
+        db_table = StockMovement._meta.db_table
+        ordering = ["-created_at", "-id"]
+        verbose_name = "stock movement"
+        default_permissions = ()

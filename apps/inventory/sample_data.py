@@ -10,10 +10,12 @@ purchase orders and goods receipts behind them.
 
 import random
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from decimal import Decimal
 
 from apps.core import bulk
 
+from . import partitions
 from .choices import MaterialKind, MovementKind, Unit
 from .models import Material, StockLevel, StockMovement, Warehouse
 from .services import stock_receive
@@ -96,6 +98,9 @@ def _generate_bulk(rng: random.Random, warehouses: list[dict], materials: list[d
             warehouses=list(Warehouse.objects.order_by("code").values_list("pk", "code")),
             materials=list(Material.objects.order_by("code").values_list("pk", flat=True)),
         )
+        # The history's months need their partitions, or every row would land in the default one.
+        history = (datetime.fromtimestamp(moment, UTC) for moment in (bulk.START, bulk.END))
+        partitions.ensure_months(partitions.months_between(*history))
         ids = bulk.reserve_ids(StockMovement, movement_count)
         load.copy(StockMovement, MOVEMENT_COLUMNS, ledger.movements(ids), total=movement_count)
         load.copy(

@@ -155,7 +155,7 @@ def stock_transfer(
         kind=MovementKind.TRANSFER,
         quantity=quantity,
         reference_type="stock_movement",
-        reference_id=outgoing.pk,
+        reference_id=outgoing.id,
         note=note or f"from {from_warehouse.code}",
         user=user,
     )

@@ -170,6 +170,7 @@ CELERY_TASK_ROUTES = {
     "core.warm_cache": {"queue": "low"},
     "core.cleanup_jobs": {"queue": "low"},
     "core.import_file": {"queue": "default"},
+    "inventory.create_movement_partitions": {"queue": "low"},
 }
 # Limits every task gets unless it sets its own; the soft one raises inside the task so it can stop cleanly.
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 300)
@@ -194,6 +195,8 @@ REPORT_CACHE_TTL = env_int("REPORT_CACHE_TTL", 24 * 3600)  # writes to the table
 DASHBOARD_CACHE_TTL = env_int("DASHBOARD_CACHE_TTL", 300)
 # Imports (manage.py import_data, the admin's import pages): the most data rows one file may hold.
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 200_000)
+# The stock ledger's monthly partitions made ahead by a daily task: as many months of slack if beat stops.
+STOCK_MOVEMENT_PARTITIONS_AHEAD = env_int("STOCK_MOVEMENT_PARTITIONS_AHEAD", 3)
 
 # --- Email: notifications such as the low-stock check ---------------------------------------
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

@@ -7,6 +7,7 @@ import redis
 from django.conf import settings
 
 import apps.core.tasks
+import apps.inventory.tasks
 import apps.reports.tasks  # noqa: F401  (registers the tasks routed below)
 from erp.celery import app
 from tests.worker import QUEUES
@@ -35,5 +36,5 @@ def test_each_task_is_routed_to_its_queue(task_name, isolated_broker, settings):
 
 
 def test_every_task_has_a_route():
-    ours = {name for name in app.tasks if name.split(".")[0] in {"core", "reports"}}
+    ours = {name for name in app.tasks if name.split(".")[0] in {"core", "inventory", "reports"}}
     assert ours == set(settings.CELERY_TASK_ROUTES)

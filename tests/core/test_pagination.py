@@ -68,7 +68,7 @@ def rows_for(kind: str):
     tied = list(model.objects.order_by("id").values_list("id", flat=True)[5:13])
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL session_replication_role = replica")  # ordinary triggers off
-        model.objects.filter(pk__in=tied).update(created_at=SAME_MOMENT)
+        model.objects.filter(id__in=tied).update(created_at=SAME_MOMENT)
         cursor.execute("SET LOCAL session_replication_role = DEFAULT")
     return url, params, list(matching.order_by("-created_at", "-id").values_list("id", flat=True))
 

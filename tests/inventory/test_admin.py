@@ -58,14 +58,14 @@ def test_stock_level_changelist_query_count_is_the_same_for_5_and_50_rows(staff_
 
 def test_stock_movement_changelist_query_count_is_the_same_for_5_and_50_rows(staff_client, assert_queries_constant):
     # session, user, filtered count, page with material, warehouse and author joined, warehouse filter choices
-    url = f"{ADMIN}/stockmovement/"
+    url = f"{ADMIN}/ledgerentry/"
     assert_queries_constant(staff_client, url, ReceiptFactory.create_batch, ceiling=6)
     assert_queries_constant(
         staff_client, url, ReceiptFactory.create_batch, ceiling=6, params={"kind__exact": "receipt"}
     )
 
 
-@pytest.mark.parametrize("model", ["warehouse", "material", "stocklevel", "stockmovement"])
+@pytest.mark.parametrize("model", ["warehouse", "material", "stocklevel", "ledgerentry"])
 def test_inventory_changelists_never_count_the_whole_table(staff_client, model):
     ReceiptFactory.create_batch(3)
     response = staff_client.get(f"{ADMIN}/{model}/", {"q": "no such thing"})
@@ -74,7 +74,7 @@ def test_inventory_changelists_never_count_the_whole_table(staff_client, model):
 
 def test_stock_movement_changelist_has_no_date_hierarchy_but_a_date_filter(staff_client):
     ReceiptFactory()
-    response = staff_client.get(f"{ADMIN}/stockmovement/", {"created_at__gte": "2000-01-01 00:00:00+00:00"})
+    response = staff_client.get(f"{ADMIN}/ledgerentry/", {"created_at__gte": "2000-01-01 00:00:00+00:00"})
     assert response.context["cl"].date_hierarchy is None
     assert len(changelist_rows(response)) == 1
 
@@ -102,7 +102,7 @@ def test_stock_changelists_search_and_filter(staff_client, stocked):
     assert [(lv.material.code, lv.warehouse.code) for lv in levels] == [("FAB1", "MAIN")]
     levels = changelist_rows(staff_client.get(f"{ADMIN}/stocklevel/", {"material__kind__exact": "trim"}))
     assert [lv.material.code for lv in levels] == ["TRM1"]
-    lines = changelist_rows(staff_client.get(f"{ADMIN}/stockmovement/", {"warehouse__id__exact": cutting.pk}))
+    lines = changelist_rows(staff_client.get(f"{ADMIN}/ledgerentry/", {"warehouse__id__exact": cutting.pk}))
     assert [line.material.code for line in lines] == ["TRM1"]
 
 
@@ -110,7 +110,7 @@ def test_stock_changelists_search_and_filter(staff_client, stocked):
 
 
 def test_stock_movement_add_form_uses_autocomplete_for_every_foreign_key(warehouse_staff):
-    response = warehouse_staff.get(f"{ADMIN}/stockmovement/add/")
+    response = warehouse_staff.get(f"{ADMIN}/ledgerentry/add/")
     assert response.status_code == 200
     form = response.context["adminform"].form
     assert list(form.fields) == ["kind", "material", "warehouse", "to_warehouse", "quantity", "note"]
@@ -122,7 +122,7 @@ def test_stock_movement_add_form_uses_autocomplete_for_every_foreign_key(warehou
 def test_stock_movement_admin_autocomplete_finds_warehouses_for_warehouse_staff(warehouse_staff, stocked):
     response = warehouse_staff.get(
         "/admin/autocomplete/",
-        {"app_label": "inventory", "model_name": "stockmovement", "field_name": "warehouse", "term": "cu"},
+        {"app_label": "inventory", "model_name": "ledgerentry", "field_name": "warehouse", "term": "cu"},
     )
     assert response.status_code == 200
     assert [result["text"] for result in response.json()["results"]] == [str(stocked[2])]
@@ -131,7 +131,7 @@ def test_stock_movement_admin_autocomplete_finds_warehouses_for_warehouse_staff(
 def test_stock_movement_admin_posts_a_receipt_through_the_services(warehouse_staff, stocked):
     material, main, _ = stocked
     response = warehouse_staff.post(
-        f"{ADMIN}/stockmovement/add/",
+        f"{ADMIN}/ledgerentry/add/",
         {"kind": "receipt", "material": material.pk, "warehouse": main.pk, "quantity": "2.5", "note": "Roll 9"},
     )
     assert response.status_code == 302, response.context["adminform"].form.errors
@@ -144,13 +144,13 @@ def test_stock_movement_admin_posts_a_receipt_through_the_services(warehouse_sta
     )
     assert movement.created_by.username == "storekeeper"
     assert StockLevel.objects.get(material=material, warehouse=main).on_hand == Decimal("12.5")
-    assert LogEntry.objects.get().object_id == str(movement.pk)
+    assert LogEntry.objects.get().object_id == str(movement.id)
 
 
 def test_stock_movement_admin_posts_a_transfer_as_two_lines(warehouse_staff, stocked):
     material, main, cutting = stocked
     data = {"kind": "transfer", "material": material.pk, "warehouse": main.pk, "to_warehouse": cutting.pk}
-    response = warehouse_staff.post(f"{ADMIN}/stockmovement/add/", {**data, "quantity": "4", "note": ""})
+    response = warehouse_staff.post(f"{ADMIN}/ledgerentry/add/", {**data, "quantity": "4", "note": ""})
     assert response.status_code == 302, response.context["adminform"].form.errors
     levels = dict(StockLevel.objects.values_list("warehouse__code", "on_hand"))
     assert levels == {"MAIN": Decimal("6"), "CUT": Decimal("4")}
@@ -178,7 +178,7 @@ def test_stock_movement_admin_refusals_are_form_errors_and_write_nothing(warehou
         data = {**data, "to_warehouse": destinations[data["to_warehouse"]]}
     before = list(StockLevel.objects.values_list("warehouse_id", "on_hand")), StockMovement.objects.count()
     response = warehouse_staff.post(
-        f"{ADMIN}/stockmovement/add/", {"material": material.pk, "warehouse": main.pk, "note": "", **data}
+        f"{ADMIN}/ledgerentry/add/", {"material": material.pk, "warehouse": main.pk, "note": "", **data}
     )
     assert response.status_code == 200
     assert field in response.context["adminform"].form.errors
@@ -189,21 +189,21 @@ def test_stock_movement_admin_refusals_are_form_errors_and_write_nothing(warehou
 def test_stock_movement_admin_viewer_sees_the_ledger_but_cannot_post(client, stocked):
     material, main, _ = stocked
     client.force_login(UserFactory(roles=["viewer"], is_staff=True))
-    assert client.get(f"{ADMIN}/stockmovement/").status_code == 200
-    assert client.get(f"{ADMIN}/stockmovement/add/").status_code == 403
+    assert client.get(f"{ADMIN}/ledgerentry/").status_code == 200
+    assert client.get(f"{ADMIN}/ledgerentry/add/").status_code == 403
     data = {"kind": "receipt", "material": material.pk, "warehouse": main.pk, "quantity": "1"}
-    assert client.post(f"{ADMIN}/stockmovement/add/", data).status_code == 403
+    assert client.post(f"{ADMIN}/ledgerentry/add/", data).status_code == 403
     assert StockMovement.objects.count() == 1
 
 
 def test_stock_movement_admin_keeps_the_ledger_read_only_even_for_superusers(staff_client, stocked):
     movement = StockMovement.objects.get()
-    page = staff_client.get(f"{ADMIN}/stockmovement/{movement.pk}/change/")
+    page = staff_client.get(f"{ADMIN}/ledgerentry/{movement.id}/change/")
     assert page.status_code == 200
     assert page.context["title"].startswith("View")
     assert "quantity" in page.context["adminform"].readonly_fields
-    assert staff_client.post(f"{ADMIN}/stockmovement/{movement.pk}/change/", {"quantity": "99"}).status_code == 403
-    assert staff_client.get(f"{ADMIN}/stockmovement/{movement.pk}/delete/").status_code == 403
+    assert staff_client.post(f"{ADMIN}/ledgerentry/{movement.id}/change/", {"quantity": "99"}).status_code == 403
+    assert staff_client.get(f"{ADMIN}/ledgerentry/{movement.id}/delete/").status_code == 403
     movement.refresh_from_db()
     assert movement.quantity == Decimal("10")
 

@@ -207,7 +207,7 @@ def test_stock_transfer_moves_stock_with_two_linked_lines(material):
         Decimal("4"),
         Decimal("4"),
     )
-    assert (incoming.reference_type, incoming.reference_id) == ("stock_movement", outgoing.pk)
+    assert (incoming.reference_type, incoming.reference_id) == ("stock_movement", outgoing.id)
     assert (outgoing.note, incoming.note) == ("to CUT", "from MAIN")
     assert (on_hand(material, source), on_hand(material, destination)) == (Decimal("6"), Decimal("4"))
 
@@ -354,7 +354,7 @@ def test_ledger_database_refuses_update_even_bypassing_the_model(material, wareh
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
         StockMovement.objects.filter(pk=movement.pk).update(quantity=Decimal("50"))
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("UPDATE inventory_stockmovement SET note = 'edited' WHERE id = %s", [movement.pk])
+        cursor.execute("UPDATE inventory_stockmovement SET note = 'edited' WHERE id = %s", [movement.id])
     movement.refresh_from_db()
     assert (movement.quantity, movement.note) == (Decimal("5"), "")
 
@@ -364,7 +364,7 @@ def test_ledger_database_refuses_delete_even_bypassing_the_model(material, wareh
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
         StockMovement.objects.filter(pk=movement.pk).delete()
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("DELETE FROM inventory_stockmovement WHERE id = %s", [movement.pk])
+        cursor.execute("DELETE FROM inventory_stockmovement WHERE id = %s", [movement.id])
     assert StockMovement.objects.filter(pk=movement.pk).exists()
 
 

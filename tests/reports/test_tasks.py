@@ -77,6 +77,7 @@ def test_schedules_are_rows_beat_reads_for_routed_tasks(settings):
         "core.cleanup_jobs": True,
         "reports.refresh": True,
         "reports.check_low_stock": True,
+        "inventory.create_movement_partitions": True,
     }
     assert set(scheduled) <= set(settings.CELERY_TASK_ROUTES)
     assert set(scheduled) <= set(app.tasks)

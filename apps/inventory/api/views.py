@@ -98,6 +98,7 @@ class StockMovementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
     """
 
     queryset = StockMovement.objects.for_list()
+    lookup_field = "id"  # the primary key is (id, created_at); the id alone names a movement
     filterset_class = StockMovementFilterSet
     ordering_fields = ["created_at"]
     ordering = ["-created_at", "-id"]
@@ -125,7 +126,7 @@ class StockMovementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
 
         def post() -> Response:
             movements = services.stock_post(**payload.validated_data, user=request.user)
-            rows = self.get_queryset().filter(pk__in=[movement.pk for movement in movements]).order_by("id")
+            rows = self.get_queryset().filter(id__in=[movement.id for movement in movements]).order_by("id")
             body = {"movements": StockMovementSerializer(rows, many=True).data}
             return Response(body, status=status.HTTP_201_CREATED)
 

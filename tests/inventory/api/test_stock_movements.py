@@ -70,9 +70,9 @@ def test_stock_movement_roles_other_than_warehouse_read_but_cannot_post(client_f
 def test_stock_movement_lines_cannot_be_changed_or_deleted_even_by_superusers(client_for, stocked):
     movement = StockMovement.objects.get()
     client = client_for(is_superuser=True)
-    assert_error_shape(client.patch(f"{URL}{movement.pk}/", {"quantity": "99"}), 405, "method_not_allowed")
-    assert_error_shape(client.put(f"{URL}{movement.pk}/", {"quantity": "99"}), 405, "method_not_allowed")
-    assert_error_shape(client.delete(f"{URL}{movement.pk}/"), 405, "method_not_allowed")
+    assert_error_shape(client.patch(f"{URL}{movement.id}/", {"quantity": "99"}), 405, "method_not_allowed")
+    assert_error_shape(client.put(f"{URL}{movement.id}/", {"quantity": "99"}), 405, "method_not_allowed")
+    assert_error_shape(client.delete(f"{URL}{movement.id}/"), 405, "method_not_allowed")
     movement.refresh_from_db()
     assert movement.quantity == Decimal("10")
 
@@ -88,9 +88,9 @@ def test_stock_movement_warehouse_role_posts_a_receipt(client_for, stocked):
     assert response.status_code == 201, response.json()
     [line] = response.json()["movements"]
     assert set(line) == FIELDS
-    movement = StockMovement.objects.get(pk=line["id"])
+    movement = StockMovement.objects.get(id=line["id"])
     assert line == {
-        "id": movement.pk,
+        "id": movement.id,
         "created_at": line["created_at"],
         "kind": "receipt",
         "material": material.pk,
@@ -252,15 +252,15 @@ def test_stock_movement_list_filters(client_for):
     def ids(**params):
         return [row["id"] for row in client.get(URL, params).json()["results"]]
 
-    assert ids() == [trim_in.pk, into.pk, out.pk, issued.pk, received.pk]
-    assert ids(material=trim.pk) == [trim_in.pk]
-    assert ids(warehouse=cutting.pk) == [trim_in.pk, into.pk]
-    assert ids(kind="transfer") == [into.pk, out.pk]
-    assert ids(reference_type="goods_receipt") == [received.pk]
-    assert ids(reference_type="goods_receipt", reference_id=7) == [received.pk]
+    assert ids() == [trim_in.id, into.id, out.id, issued.id, received.id]
+    assert ids(material=trim.pk) == [trim_in.id]
+    assert ids(warehouse=cutting.pk) == [trim_in.id, into.id]
+    assert ids(kind="transfer") == [into.id, out.id]
+    assert ids(reference_type="goods_receipt") == [received.id]
+    assert ids(reference_type="goods_receipt", reference_id=7) == [received.id]
     assert ids(reference_id=8) == []
-    assert ids(material=fabric.pk, warehouse=main.pk, kind="issue") == [issued.pk]
-    assert ids(ordering="created_at") == [received.pk, issued.pk, out.pk, into.pk, trim_in.pk]
+    assert ids(material=fabric.pk, warehouse=main.pk, kind="issue") == [issued.id]
+    assert ids(ordering="created_at") == [received.id, issued.id, out.id, into.id, trim_in.id]
 
 
 def test_stock_movement_list_filters_by_created_range(client_for):
@@ -274,12 +274,12 @@ def test_stock_movement_list_filters_by_created_range(client_for):
         return [row["id"] for row in client.get(URL, params).json()["results"]]
 
     day_ago = (now - timedelta(days=1)).isoformat()
-    assert ids(created_after=day_ago) == [new.pk]
-    assert ids(created_before=day_ago) == [old.pk]
-    assert ids(created_after=(now - timedelta(days=3)).isoformat(), created_before=day_ago) == [old.pk]
+    assert ids(created_after=day_ago) == [new.id]
+    assert ids(created_before=day_ago) == [old.id]
+    assert ids(created_after=(now - timedelta(days=3)).isoformat(), created_before=day_ago) == [old.id]
     assert ids(created_after="2000-01-01T00:00:00Z", created_before=(now + timedelta(hours=1)).isoformat()) == [
-        new.pk,
-        old.pk,
+        new.id,
+        old.id,
     ]
 
 
@@ -305,7 +305,7 @@ def test_stock_movement_detail_of_unknown_id_is_404_in_error_shape(client_for):
 
 def test_stock_movement_line_without_an_author_shows_none(client_for):
     movement = ReceiptFactory(user=None)
-    row = client_for("viewer").get(f"{URL}{movement.pk}/").json()
+    row = client_for("viewer").get(f"{URL}{movement.id}/").json()
     assert (row["created_by"], row["created_by_username"]) == (None, None)
 
 
