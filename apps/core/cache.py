@@ -22,6 +22,8 @@ from django.db.models.signals import post_delete, post_save
 from django.http import HttpResponse, HttpResponseNotModified
 from django.utils.http import quote_etag
 
+from .replica import read_from_primary
+
 logger = logging.getLogger(__name__)
 
 
@@ -111,6 +113,7 @@ class CachedResponse:
         entry = cache.get(self.key)
         if entry is None:
             _count(self.name, "miss")
+            read_from_primary()  # what is built next is cached for everyone: never from a lagging replica
             return None
         _count(self.name, "hit")
         etag, content_type, body = entry

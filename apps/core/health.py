@@ -11,6 +11,8 @@ from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 
+from .replica import REPLICA, replica_lag
+
 # Checks run side by side, each bounded, so a hung dependency cannot hang the probe.
 _executor = ThreadPoolExecutor(max_workers=12, thread_name_prefix="health")
 
@@ -36,6 +38,15 @@ def _check_broker() -> None:
 CHECKS = {"database": _check_database, "cache": _check_cache, "broker": _check_broker}
 
 
+def _replica_state() -> dict:
+    """Reported, never failing readiness: without the replica, reads go to the primary."""
+    try:
+        lag = replica_lag()
+    finally:
+        connection.close()
+    return {"up": lag is not None, "lag_seconds": lag, "max_lag_seconds": settings.REPLICA_MAX_LAG_SECONDS}
+
+
 def _timed(check) -> float:
     start = time.perf_counter()
     check()
@@ -54,6 +65,7 @@ def ready(request):
     timeout = settings.HEALTH_CHECK_TIMEOUT
     deadline = time.monotonic() + timeout
     futures = {name: _executor.submit(_timed, check) for name, check in CHECKS.items()}
+    replica = _executor.submit(_replica_state) if REPLICA in settings.DATABASES else None
     checks = {}
     for name, future in futures.items():
         try:
@@ -64,4 +76,11 @@ def ready(request):
             checks[name] = {"ok": False, "error": f"{type(exc).__name__}: {exc}"}
     failed = [name for name, result in checks.items() if not result["ok"]]
     body = {"status": "unavailable" if failed else "ok", "failed": failed, "checks": checks}
+    if REPLICA in settings.DATABASES:
+        try:
+            body["replica"] = replica.result(timeout=max(0.0, deadline - time.monotonic()))
+        except FutureTimeout:
+            body["replica"] = {"up": False, "error": f"no answer within {timeout}s"}
+        except Exception as exc:  # the primary's side of the check failed: the database check says so
+            body["replica"] = {"up": False, "error": f"{type(exc).__name__}: {exc}"}
     return JsonResponse(body, status=503 if failed else 200)

@@ -8,6 +8,7 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from apps.core.cache import versions
+from apps.core.replica import read_from_primary
 
 from .definitions import Report
 
@@ -41,6 +42,7 @@ def direct_rows(
     key = f"report:{definition.key}:{date_from}:{date_to}:{versions(definition.reads)}"
     rows = None if refresh else cache.get(key)
     if rows is None:
+        read_from_primary()  # cached for everyone: never from a lagging replica
         rows = list(islice(definition.rows(date_from, date_to), settings.REPORT_DIRECT_MAX_ROWS + 1))
         if len(rows) > settings.REPORT_DIRECT_MAX_ROWS:
             raise TooLargeForDirectAnswer(

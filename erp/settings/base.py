@@ -58,6 +58,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "apps.core.replica.ReplicaRoutingMiddleware",  # only with DATABASE_REPLICA_URL; needs the user
     "apps.core.ratelimit.RateLimitMiddleware",  # anonymous API calls and failed logins; X-RateLimit-*
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -116,6 +117,28 @@ DATABASES = {
     }
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Read replica (optional): safe reads of API pages and admin changelists (apps/core/replica.py) ---
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL", "")
+REPLICA_STICKY_SECONDS = env_int("REPLICA_STICKY_SECONDS", 10)  # a writer's reads stay on the primary this long
+REPLICA_MAX_LAG_SECONDS = env_float("REPLICA_MAX_LAG_SECONDS", 5.0)  # further behind: read the primary
+REPLICA_CHECK_INTERVAL = env_float("REPLICA_CHECK_INTERVAL", 5.0)  # seconds each process trusts its last check
+# libpq counts whole seconds, at least 2: a dead replica costs one request this long per check interval.
+REPLICA_CONNECT_TIMEOUT = env_int("REPLICA_CONNECT_TIMEOUT", 2)
+if DATABASE_REPLICA_URL:
+    _replica = dj_database_url.parse(DATABASE_REPLICA_URL, engine=_database["ENGINE"])
+    DATABASES["replica"] = {
+        **DATABASES["default"],
+        **{key: _replica[key] for key in ("NAME", "USER", "PASSWORD", "HOST", "PORT")},
+        "OPTIONS": {
+            # All the primary's but a socket directory (?host=), which would win over the replica's HOST.
+            **{key: value for key, value in DATABASES["default"]["OPTIONS"].items() if key != "host"},
+            **_replica.get("OPTIONS", {}),
+            "connect_timeout": REPLICA_CONNECT_TIMEOUT,
+        },
+        "TEST": {"MIRROR": "default"},  # tests have one database; the router sees it is no standby
+    }
+DATABASE_ROUTERS = ["apps.core.replica.ReplicaRouter"]
 
 # --- Redis: cache, sessions, Celery ------------------------------------------------------
 REDIS_URL = env_str("REDIS_URL")
