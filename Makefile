@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run test bench lint format migrate stop install browser clean worker beat
+.PHONY: run test bench loadtest lint format migrate stop install browser clean worker beat
 
 $(VENV)/.installed: requirements/base.txt requirements/dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,18 @@ bench: install
 	DJANGO_DEBUG=false SILK_ENABLED=false RATELIMIT_API_USER=1000000/m RATELIMIT_EXPENSIVE=1000000/m \
 	DATABASE_URL="$${BENCH_DATABASE_URL:-$$($(PY) -m erp.embedded url threadline_bench)}" \
 	$(PY) manage.py bench $(BENCH_ARGS)
+
+## loadtest: simulated staff (Locust) against gunicorn with production settings on 127.0.0.1, on the
+## bench's large data set (LOADTEST_DATABASE_URL or BENCH_DATABASE_URL picks another). USERS for DURATION
+## seconds after ramp-up, or STEP=100 to add 100 users a step until p95 passes 200 ms or errors appear.
+## Writes var/loadtest/ and a table in docs/PERFORMANCE.md.
+USERS ?= 250
+DURATION ?= 300
+loadtest: install
+	$(PY) -m pip install --quiet -r requirements/loadtest.txt
+	DJANGO_DEBUG=false SILK_ENABLED=false \
+	DATABASE_URL="$${LOADTEST_DATABASE_URL:-$${BENCH_DATABASE_URL:-$$($(PY) -m erp.embedded url threadline_bench)}}" \
+	$(PY) manage.py loadtest --users $(USERS) --duration $(DURATION) $(if $(STEP),--step $(STEP)) $(LOADTEST_ARGS)
 
 ## browser: Debian's Chromium for the headless browser tests (needs root or sudo)
 browser:

@@ -108,7 +108,9 @@ DATABASES = {
             "application_name": env_str("DB_APPLICATION_NAME", "threadline"),
             "pool": {
                 "min_size": env_int("DB_POOL_MIN_SIZE", 2),
-                "max_size": env_int("DB_POOL_MAX_SIZE", 10),
+                # A gunicorn thread holds one connection at a time, and /health/ready's checks take up to
+                # two more: a larger pool would only idle.
+                "max_size": env_int("DB_POOL_MAX_SIZE", env_int("GUNICORN_THREADS", 4) + 2),
                 # Seconds a request waits for a free connection before failing with 503.
                 "timeout": env_float("DB_POOL_TIMEOUT", 5.0),
                 "max_idle": env_float("DB_POOL_MAX_IDLE", 600.0),

@@ -9,6 +9,8 @@ embedded.export_defaults()
 os.environ["SILK_ENABLED"] = "false"
 # Creating and dropping the test database can outlast a web request's 15 s on a busy machine.
 os.environ.setdefault("DB_STATEMENT_TIMEOUT_MS", "60000")
+# Concurrency tests hold a connection per thread, more threads at once than a gunicorn worker has.
+os.environ.setdefault("DB_POOL_MAX_SIZE", "16")
 
 from .base import *  # noqa: E402,F403
 from .base import BASE_DIR, CACHES  # noqa: E402

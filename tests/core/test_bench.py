@@ -14,7 +14,7 @@ def test_bench_runs_end_to_end_on_small_data(settings, tmp_path):
 
     report = json.loads(report_path.read_text())
     names = [endpoint["name"] for endpoint in report["endpoints"]]
-    assert "orders list, first page" in names and "create order with 10 lines" in names
+    assert "orders list, first page" in names and "create order, a 2 x 5 grid (10 lines)" in names
     first = report["endpoints"][0]
     assert first["queries"] > 0 and first["count_queries"] == 0 and first["raw_sql_p50_ms"] > 0
     assert "<!-- bench:start -->" in markdown.read_text()

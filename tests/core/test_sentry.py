@@ -34,8 +34,13 @@ COOKIE = "sessionid=session-secret-1; csrftoken=csrf-secret-2"
 class _Envelopes(BaseHTTPRequestHandler):
     def do_POST(self):
         body = self.rfile.read(int(self.headers["Content-Length"]))
-        if self.headers.get("Content-Encoding") == "gzip":
+        encoding = self.headers.get("Content-Encoding")
+        if encoding == "gzip":
             body = gzip.decompress(body)
+        elif encoding == "br":  # the SDK prefers brotli when it is installed (Locust brings it)
+            import brotli
+
+            body = brotli.decompress(body)
         self.server.received.append((self.path, Envelope.deserialize(body)))
         self.send_response(200)
         self.end_headers()

@@ -25,11 +25,10 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from apps.core import cache
+from apps.core.reporting import replace_section
 
 # (name, target p95 in ms) and the target p50 where one is set
 TARGETS = {"list": (25, 10), "search": (30, None), "admin": (100, None), "create": (50, None), "cached": (None, 2)}
-MARKER_START = "<!-- bench:start -->"
-MARKER_END = "<!-- bench:end -->"
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -84,7 +83,7 @@ class Command(BaseCommand):
         Path(output).parent.mkdir(parents=True, exist_ok=True)
         Path(output).write_text(json.dumps(report, indent=2))
         table = self._markdown(report)
-        self._write_markdown(markdown, table)
+        replace_section(markdown, "bench", table)
         self.stdout.write(table)
         self.stdout.write(f"Report: {output}; table written to {markdown}.")
 
@@ -116,14 +115,19 @@ class Command(BaseCommand):
         depth = min(100_000, Order.objects.count() // 2)  # smaller only on small data sets
         busy = Order.objects.order_by("-created_at").values_list("buyer_id", flat=True)[0]
         order = Order.objects.order_by("-created_at").first()
-        style = Style.objects.select_related("buyer").filter(buyer__is_active=True).order_by("id").first()
+        style = (
+            Style.objects.select_related("buyer", "size_range")
+            .filter(buyer__is_active=True, size_range__isnull=False, colourways__isnull=False)
+            .order_by("id")
+            .first()
+        )
         buyer_word = Buyer.objects.order_by("id").values_list("name", flat=True).first().split()[0]
         style_word = style.name.split()[0]
-        lines = [
-            {"style": style.pk, "colour": "Navy", "size": size, "quantity": 10 + n, "unit_price": "6.50"}
-            for n, size in enumerate(["XS", "S", "M", "L", "XL", "XXL", "3XL", "4XL", "5XL", "6XL"])
-        ]
-        new_order = {"buyer": style.buyer_id, "ship_date": "2030-01-31", "lines": lines}
+        # Entered as staff do: a grid of two colourways by five sizes, stored as 10 lines.
+        colours = [colourway.name for colourway in style.colourways.all()[:2]]
+        quantities = {colour: {size: 10 + n for n, size in enumerate(style.size_range.sizes[:5])} for colour in colours}
+        grid = [{"style": style.pk, "unit_price": "6.50", "quantities": quantities}]
+        new_order = {"buyer": style.buyer_id, "ship_date": "2030-01-31", "grid": grid}
         yield from [
             {"name": "orders list, first page", "kind": "list", "path": "/api/v1/orders/"},
             {"name": f"orders list, cursor {depth:,} deep", "kind": "list", "path": "/api/v1/orders/",
@@ -151,8 +155,8 @@ class Command(BaseCommand):
              "params": {"search": style_word}, "uncached": "samples.Style"},
             {"name": "admin changelist: orders", "kind": "admin", "path": "/admin/orders/order/", "client": "admin"},
             {"name": "admin changelist: samples", "kind": "admin", "path": "/admin/samples/sample/", "client": "admin"},
-            {"name": "create order with 10 lines", "kind": "create", "path": "/api/v1/orders/", "client": "sales",
-             "post": new_order},
+            {"name": "create order, a 2 x 5 grid (10 lines)", "kind": "create", "path": "/api/v1/orders/",
+             "client": "sales", "post": new_order},
         ]  # fmt: skip
 
     # --- measuring ----------------------------------------------------------------------
@@ -249,23 +253,11 @@ class Command(BaseCommand):
         counts = ", ".join(f"{label.split('.')[1]} {count:,}" for label, count in report["rows"].items())
         return "\n".join(
             [
-                MARKER_START,
                 f"Measured {report['measured_at']}, {report['requests']} requests per endpoint after "
                 f"{report['warmup']} warm-up requests. Rows: {counts}.",
                 f"Bare Django JSON view (/health/live, same middleware): p50 {report['floor']['bare_view_p50_ms']} ms. "
                 f"Deep cursor page / first page (p50): {deep['p50_ms'] / first['p50_ms']:.2f} (target ≤ 1.2).",
                 "",
                 *rows,
-                MARKER_END,
             ]
         )
-
-    def _write_markdown(self, path: str, table: str) -> None:
-        document = Path(path)
-        text = document.read_text() if document.exists() else f"# Performance\n\n{MARKER_START}\n{MARKER_END}\n"
-        if MARKER_START not in text:
-            text += f"\n{MARKER_START}\n{MARKER_END}\n"
-        before, rest = text.split(MARKER_START, 1)
-        after = rest.split(MARKER_END, 1)[1]
-        document.parent.mkdir(parents=True, exist_ok=True)
-        document.write_text(before + table + after)
